@@ -1,0 +1,220 @@
+"""Django settings, read from the environment in this one place (12-factor).
+
+Every value a deployment may change is an environment variable; the table in
+README.md lists them. Values are validated at start-up by the system checks in
+``accounts/checks.py`` rather than by crashing at import time, so a
+misconfigured deployment gets a readable error.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    value = value.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+# Without DEBUG a real key is required; the system check ``backend.E001`` also
+# refuses a short one. The dev key is only ever used with DEBUG on.
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off "
+            "(set DJANGO_DEBUG=1 for local development)."
+        )
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "graphene_django",
+    "accounts",
+]
+
+MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "backend.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "backend.wsgi.application"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+}
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kakao-login",
+    }
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "graphql_jwt.backends.JSONWebTokenBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- CORS (django-cors-headers) -------------------------------------------
+CORS_ALLOWED_ORIGINS = env_list(
+    "CORS_ALLOWED_ORIGINS",
+    "http://localhost:3000,http://localhost:5173" if DEBUG else "",
+)
+CORS_ALLOW_CREDENTIALS = True
+CORS_URLS_REGEX = r"^/graphql/?$"
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+    "x-requested-with",
+)
+
+# --- Kakao ------------------------------------------------------------------
+KAKAO_REST_API_KEY = env_str("KAKAO_REST_API_KEY")
+KAKAO_CLIENT_SECRET = env_str("KAKAO_CLIENT_SECRET")
+KAKAO_REDIRECT_URIS = env_list("KAKAO_REDIRECT_URIS", "http://localhost:3000/oauth/kakao/callback")
+KAKAO_AUTH_URL = env_str("KAKAO_AUTH_URL", "https://kauth.kakao.com").rstrip("/")
+KAKAO_API_URL = env_str("KAKAO_API_URL", "https://kapi.kakao.com").rstrip("/")
+KAKAO_TIMEOUT_SECONDS = env_float("KAKAO_TIMEOUT_SECONDS", 5.0)
+KAKAO_LINK_VERIFIED_EMAIL = env_bool("KAKAO_LINK_VERIFIED_EMAIL", False)
+
+# --- JWT (django-graphql-jwt) ----------------------------------------------
+JWT_ACCESS_TTL_SECONDS = env_int("JWT_ACCESS_TTL_SECONDS", 300)
+JWT_REFRESH_TTL_SECONDS = env_int("JWT_REFRESH_TTL_SECONDS", 14 * 24 * 3600)
+JWT_COOKIE_SAMESITE = env_str("JWT_COOKIE_SAMESITE", "Lax")
+JWT_COOKIE_SECURE = env_bool("JWT_COOKIE_SECURE", not DEBUG)
+JWT_COOKIE_DOMAIN = env_str("JWT_COOKIE_DOMAIN") or None
+
+GRAPHQL_JWT = {
+    "JWT_VERIFY_EXPIRATION": True,
+    "JWT_EXPIRATION_DELTA": timedelta(seconds=JWT_ACCESS_TTL_SECONDS),
+    "JWT_REFRESH_EXPIRATION_DELTA": timedelta(seconds=JWT_REFRESH_TTL_SECONDS),
+    "JWT_LONG_RUNNING_REFRESH_TOKEN": True,
+    "JWT_REFRESH_TOKEN_MODEL": "accounts.RefreshToken",
+    "JWT_REFRESH_TOKEN_N_BYTES": 32,
+    "JWT_AUTH_HEADER_PREFIX": "Bearer",
+    "JWT_COOKIE_SAMESITE": JWT_COOKIE_SAMESITE,
+    "JWT_COOKIE_SECURE": JWT_COOKIE_SECURE,
+    "JWT_COOKIE_DOMAIN": JWT_COOKIE_DOMAIN,
+    "JWT_COOKIE_PATH": "/",
+    "JWT_ALGORITHM": "HS256",
+}
+
+GRAPHENE = {
+    "SCHEMA": "schema.schema.schema",
+    "SCHEMA_OUTPUT": "schema.graphql",
+    "SCHEMA_INDENT": 2,
+}
+
+# GraphiQL is a development tool: on with DEBUG unless switched off.
+GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
+
+# --- Logging: one line per event, never a secret ----------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django logs the full request on a 4xx/5xx; request bodies carry codes.
+        "django.request": {"level": "ERROR"},
+    },
+}
