@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "graphene_django",
     "accounts",
+    "schema",
 ]
 
 MIDDLEWARE = [
