@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "graphene_django",
+    # graphql-jwt's refresh-token app: its abstract model, signals and the
+    # `cleartokens` command. Our concrete model is accounts.RefreshToken.
+    "graphql_jwt.refresh_token",
     "accounts",
     "schema",
 ]
@@ -130,10 +133,9 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "graphql_jwt.backends.JSONWebTokenBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# The GraphQL view authenticates JWTs itself (schema/auth.py); the model
+# backend is for the admin.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -190,6 +192,7 @@ GRAPHQL_JWT = {
     "JWT_LONG_RUNNING_REFRESH_TOKEN": True,
     "JWT_REFRESH_TOKEN_MODEL": "accounts.RefreshToken",
     "JWT_REFRESH_TOKEN_N_BYTES": 32,
+    "JWT_GET_REFRESH_TOKEN_HANDLER": "accounts.tokens.get_refresh_token_by_value",
     "JWT_AUTH_HEADER_PREFIX": "Bearer",
     "JWT_COOKIE_SAMESITE": JWT_COOKIE_SAMESITE,
     "JWT_COOKIE_SECURE": JWT_COOKIE_SECURE,

@@ -6,9 +6,11 @@ changed per test with pytest-django's ``settings`` fixture.
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-for-the-suite-only-0123456789abcdefghij")
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "test-secret-key-for-the-suite-only-0123456789abcdefghij"
+)
 
-from backend.settings import *  # noqa: E402, F403
+from backend.settings import *  # noqa: F403
 
 KAKAO_REST_API_KEY = "test-rest-api-key"
 KAKAO_CLIENT_SECRET = ""

@@ -1,0 +1,59 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from graphql_jwt.refresh_token.models import RefreshToken as UnusedRefreshToken
+
+from accounts.models import RefreshToken, SocialAccount, User
+
+# graphql-jwt registers an admin for its own (unused) model that lists tokens
+# in clear; ours (below) is the one in use and never shows a token.
+if admin.site.is_registered(UnusedRefreshToken):
+    admin.site.unregister(UnusedRefreshToken)
+
+
+class SocialAccountInline(admin.TabularInline):
+    model = SocialAccount
+    extra = 0
+    fields = ("provider", "uid", "created", "updated")
+    readonly_fields = ("provider", "uid", "created", "updated")
+    can_delete = True
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("id", "username", "email", "nickname", "is_active", "is_staff", "date_joined")
+    search_fields = ("username", "email", "nickname", "social_accounts__uid")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        ("Profile", {"fields": ("nickname", "profile_image_url", "thumbnail_image_url")}),
+    )
+    inlines = [SocialAccountInline]
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(admin.ModelAdmin):
+    list_display = ("id", "provider", "uid", "user", "created", "updated")
+    list_filter = ("provider",)
+    search_fields = ("uid", "user__email", "user__nickname")
+    raw_id_fields = ("user",)
+    readonly_fields = ("created", "updated")
+
+
+@admin.register(RefreshToken)
+class RefreshTokenAdmin(admin.ModelAdmin):
+    list_display = ("id", "user", "created", "revoked")
+    list_filter = ("revoked",)
+    raw_id_fields = ("user",)
+    # The token itself is a credential: never shown.
+    exclude = ("token",)
+    readonly_fields = ("user", "created", "revoked")
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke selected refresh tokens")
+    def revoke(self, request, queryset):
+        from django.utils import timezone
+
+        count = queryset.filter(revoked__isnull=True).update(revoked=timezone.now())
+        self.message_user(request, f"Revoked {count} refresh token(s).")
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,64 @@
+"""Start-up validation of the configuration (Django system checks)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register(Tags.security, deploy=False)
+def check_configuration(app_configs=None, **kwargs) -> list:
+    errors: list = []
+    if not settings.DEBUG and len(settings.SECRET_KEY) < 32:
+        errors.append(
+            Error(
+                "DJANGO_SECRET_KEY must be at least 32 characters when DEBUG is off.",
+                id="accounts.E001",
+            )
+        )
+    samesite = settings.JWT_COOKIE_SAMESITE
+    if samesite not in ("Lax", "Strict", "None"):
+        errors.append(
+            Error(
+                f"JWT_COOKIE_SAMESITE must be Lax, Strict or None, not {samesite!r}.",
+                id="accounts.E002",
+            )
+        )
+    if samesite == "None" and not settings.JWT_COOKIE_SECURE:
+        errors.append(
+            Error(
+                "JWT_COOKIE_SAMESITE=None requires JWT_COOKIE_SECURE=1 "
+                "(browsers drop SameSite=None cookies that are not Secure).",
+                id="accounts.E003",
+            )
+        )
+    for uri in settings.KAKAO_REDIRECT_URIS:
+        parts = urlsplit(uri)
+        if not parts.scheme or not (parts.netloc or parts.scheme not in ("http", "https")):
+            errors.append(
+                Error(
+                    f"KAKAO_REDIRECT_URIS entry {uri!r} is not an absolute URI.", id="accounts.E004"
+                )
+            )
+    for name in ("KAKAO_AUTH_URL", "KAKAO_API_URL"):
+        parts = urlsplit(getattr(settings, name))
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            errors.append(Error(f"{name} must be an http(s) URL.", id="accounts.E005"))
+        elif parts.scheme == "http" and not settings.DEBUG:
+            errors.append(Error(f"{name} must use https when DEBUG is off.", id="accounts.E006"))
+    if not 0 < settings.KAKAO_TIMEOUT_SECONDS <= 30:
+        errors.append(
+            Error(
+                "KAKAO_TIMEOUT_SECONDS must be greater than 0 and at most 30.", id="accounts.E007"
+            )
+        )
+    if not settings.KAKAO_REST_API_KEY:
+        errors.append(
+            Warning(
+                "KAKAO_REST_API_KEY is empty: kakaoLogin answers KAKAO_MISCONFIGURED.",
+                id="accounts.W001",
+            )
+        )
+    return errors

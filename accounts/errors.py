@@ -1,0 +1,50 @@
+"""Error codes of the account domain; the GraphQL enum is generated from this."""
+
+from enum import Enum
+
+
+class AccountErrorCode(Enum):
+    INVALID_INPUT = "invalid_input"
+    INVALID_CODE = "invalid_code"
+    REDIRECT_URI_MISMATCH = "redirect_uri_mismatch"
+    REDIRECT_URI_NOT_ALLOWED = "redirect_uri_not_allowed"
+    KAKAO_MISCONFIGURED = "kakao_misconfigured"
+    KAKAO_UNAVAILABLE = "kakao_unavailable"
+    KAKAO_CONSENT_REQUIRED = "kakao_consent_required"
+    KAKAO_ACCOUNT_RESTRICTED = "kakao_account_restricted"
+    KAKAO_ERROR = "kakao_error"
+    EMAIL_ALREADY_REGISTERED = "email_already_registered"
+    ACCOUNT_INACTIVE = "account_inactive"
+    INVALID_REFRESH_TOKEN = "invalid_refresh_token"
+
+    @property
+    def description(self) -> str:
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS = {
+    AccountErrorCode.INVALID_INPUT: "An argument is empty, too long or contains control characters.",
+    AccountErrorCode.INVALID_CODE: "Kakao did not accept the code: already used, expired or for another app (KOE320).",
+    AccountErrorCode.REDIRECT_URI_MISMATCH: "The redirect URI differs from the one used at authorize (KOE303/KOE006).",
+    AccountErrorCode.REDIRECT_URI_NOT_ALLOWED: "The redirect URI is not in KAKAO_REDIRECT_URIS; Kakao was not called.",
+    AccountErrorCode.KAKAO_MISCONFIGURED: "The server's Kakao client id or secret is missing or wrong.",
+    AccountErrorCode.KAKAO_UNAVAILABLE: "Kakao timed out, could not be reached or failed (5xx). Try again.",
+    AccountErrorCode.KAKAO_CONSENT_REQUIRED: "The person has not agreed to a consent item the app requires (-402).",
+    AccountErrorCode.KAKAO_ACCOUNT_RESTRICTED: "The Kakao account is not linked, dormant or under 14 (-101/-103/-406).",
+    AccountErrorCode.KAKAO_ERROR: "Kakao returned another error.",
+    AccountErrorCode.EMAIL_ALREADY_REGISTERED: "Kakao's verified email belongs to another account, and linking by email is off.",
+    AccountErrorCode.ACCOUNT_INACTIVE: "The account is deactivated.",
+    AccountErrorCode.INVALID_REFRESH_TOKEN: "The refresh token is missing, unknown, expired or revoked.",
+}
+
+
+class AccountError(Exception):
+    """An expected failure that clients see as a typed error code."""
+
+    def __init__(
+        self, code: AccountErrorCode, message: str | None = None, field: str | None = None
+    ) -> None:
+        self.code = code
+        self.field = field
+        self.message = message or code.description
+        super().__init__(self.message)

@@ -1,0 +1,256 @@
+"""The Kakao login: the rules, as a short pipeline of named steps.
+
+code → Kakao tokens → Kakao profile → find the link → create or link a user →
+sync the profile. Kakao is called before any transaction is opened; the writes
+of a first login happen in one transaction, and a concurrent first login of the
+same person is settled by the database's unique constraints.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.errors import AccountError, AccountErrorCode
+from accounts.kakao import (
+    KakaoAccountRestricted,
+    KakaoClient,
+    KakaoConsentRequired,
+    KakaoError,
+    KakaoInvalidClient,
+    KakaoInvalidCode,
+    KakaoProfile,
+    KakaoRedirectUriMismatch,
+    KakaoUnavailable,
+)
+from accounts.models import SocialAccount, User
+
+logger = logging.getLogger(__name__)
+
+KAKAO = SocialAccount.Provider.KAKAO
+
+MAX_CODE_BYTES = 1024
+MAX_STATE_BYTES = 512
+MAX_REDIRECT_URI_BYTES = 2048
+# Authorization codes, states and tokens are visible ASCII; anything else
+# (control characters, spaces, other scripts) is not one of ours.
+_TOKENISH = re.compile(r"[\x21-\x7e]+")
+
+
+class EmailTaken(Exception):
+    """A verified email that already belongs to another user (linking is off)."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User
+    created: bool
+
+
+# --- input at the boundary --------------------------------------------------
+
+
+def validate_token_input(
+    value: str | None, *, field: str, max_bytes: int, required: bool = True
+) -> str | None:
+    """Reject empty, oversized or non-printable values before anything else happens."""
+    if value is None or value == "":
+        if required:
+            raise AccountError(AccountErrorCode.INVALID_INPUT, f"{field} is required.", field)
+        return None
+    if len(value.encode("utf-8")) > max_bytes:
+        raise AccountError(
+            AccountErrorCode.INVALID_INPUT, f"{field} is longer than {max_bytes} bytes.", field
+        )
+    if not _TOKENISH.fullmatch(value):
+        raise AccountError(
+            AccountErrorCode.INVALID_INPUT,
+            f"{field} contains characters that are not allowed.",
+            field,
+        )
+    return value
+
+
+def resolve_redirect_uri(redirect_uri: str | None) -> str:
+    """The configured default, or the given one when it is on the allow-list."""
+    allowed = list(settings.KAKAO_REDIRECT_URIS)
+    if redirect_uri is None or redirect_uri == "":
+        if not allowed:
+            raise AccountError(
+                AccountErrorCode.KAKAO_MISCONFIGURED,
+                "No redirect URI is configured (KAKAO_REDIRECT_URIS).",
+            )
+        return allowed[0]
+    validate_token_input(redirect_uri, field="redirectUri", max_bytes=MAX_REDIRECT_URI_BYTES)
+    if redirect_uri not in allowed:
+        raise AccountError(AccountErrorCode.REDIRECT_URI_NOT_ALLOWED, field="redirectUri")
+    return redirect_uri
+
+
+# --- the login ---------------------------------------------------------------
+
+
+def kakao_login(
+    *, code: str, redirect_uri: str | None = None, client: KakaoClient | None = None
+) -> LoginResult:
+    """Log a person in with a Kakao authorization code; create or link their user."""
+    validate_token_input(code, field="code", max_bytes=MAX_CODE_BYTES)
+    redirect_uri = resolve_redirect_uri(redirect_uri)
+    if not settings.KAKAO_REST_API_KEY:
+        raise AccountError(
+            AccountErrorCode.KAKAO_MISCONFIGURED,
+            "The server has no Kakao REST API key (KAKAO_REST_API_KEY).",
+        )
+    client = client or KakaoClient.from_settings()
+    try:
+        tokens = client.exchange_code(code=code, redirect_uri=redirect_uri)
+        profile = client.fetch_profile(access_token=tokens.access_token)
+    except KakaoError as exc:
+        raise AccountError(kakao_error_code(exc)) from None
+    return social_login(profile=profile)
+
+
+def kakao_error_code(exc: KakaoError) -> AccountErrorCode:
+    """Map the Kakao client's exceptions to our error codes (the one place that does)."""
+    for kakao_cls, code in _KAKAO_ERROR_CODES:
+        if isinstance(exc, kakao_cls):
+            return code
+    return AccountErrorCode.KAKAO_ERROR
+
+
+_KAKAO_ERROR_CODES: tuple[tuple[type[KakaoError], AccountErrorCode], ...] = (
+    (KakaoInvalidCode, AccountErrorCode.INVALID_CODE),
+    (KakaoRedirectUriMismatch, AccountErrorCode.REDIRECT_URI_MISMATCH),
+    (KakaoInvalidClient, AccountErrorCode.KAKAO_MISCONFIGURED),
+    (KakaoUnavailable, AccountErrorCode.KAKAO_UNAVAILABLE),
+    (KakaoConsentRequired, AccountErrorCode.KAKAO_CONSENT_REQUIRED),
+    (KakaoAccountRestricted, AccountErrorCode.KAKAO_ACCOUNT_RESTRICTED),
+)
+
+
+def social_login(*, profile: KakaoProfile) -> LoginResult:
+    """Find the user linked to this Kakao profile, or make the first-login link."""
+    account = _find_account(profile.id)
+    if account is not None:
+        result = _returning_login(account, profile)
+    else:
+        result = _first_login(profile)
+    _touch_last_login(result.user)
+    logger.info("kakao_login user=%s created=%s", result.user.pk, str(result.created).lower())
+    return result
+
+
+def _find_account(uid: str) -> SocialAccount | None:
+    return SocialAccount.objects.select_related("user").filter(provider=KAKAO, uid=uid).first()
+
+
+def _returning_login(account: SocialAccount, profile: KakaoProfile) -> LoginResult:
+    user = account.user
+    _ensure_active(user)
+    _sync_profile(user, account, profile)
+    return LoginResult(user=user, created=False)
+
+
+def _first_login(profile: KakaoProfile) -> LoginResult:
+    # Two attempts: an IntegrityError means a concurrent request committed first
+    # (the same person's link, or a user holding the same email); the second
+    # attempt sees its rows and applies the same rules to them.
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                user, created = _user_for_first_login(profile)
+                SocialAccount.objects.create(
+                    user=user,
+                    provider=KAKAO,
+                    uid=profile.id,
+                    extra_data=profile.raw,
+                )
+            return LoginResult(user=user, created=created)
+        except EmailTaken:
+            # The email may be taken by the winner of a concurrent first login
+            # of this same person: then this is their account, not a conflict.
+            account = _find_account(profile.id)
+            if account is not None:
+                return _returning_login(account, profile)
+            raise AccountError(AccountErrorCode.EMAIL_ALREADY_REGISTERED) from None
+        except IntegrityError:
+            account = _find_account(profile.id)
+            if account is not None:
+                return _returning_login(account, profile)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _user_for_first_login(profile: KakaoProfile) -> tuple[User, bool]:
+    """The email rule lives here.
+
+    Only an email Kakao reports valid *and* verified is used at all: an
+    unverified one is never stored or compared, so it can neither take over,
+    block nor reveal an account. A verified email that belongs to an existing
+    user links to that user only when KAKAO_LINK_VERIFIED_EMAIL is on.
+    """
+    email = profile.email if profile.email_verified else None
+    if email:
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is not None:
+            if not settings.KAKAO_LINK_VERIFIED_EMAIL:
+                raise EmailTaken
+            _ensure_active(existing)
+            logger.info("kakao_link_by_email user=%s", existing.pk)
+            return existing, False
+    user = User(
+        username=User.generate_username(KAKAO),
+        email=email,
+        nickname=profile.nickname,
+        profile_image_url=profile.profile_image_url,
+        thumbnail_image_url=profile.thumbnail_image_url,
+    )
+    user.set_unusable_password()
+    user.save()
+    return user, True
+
+
+def _ensure_active(user: User) -> None:
+    if not user.is_active:
+        raise AccountError(AccountErrorCode.ACCOUNT_INACTIVE)
+
+
+def _sync_profile(user: User, account: SocialAccount, profile: KakaoProfile) -> None:
+    """Copy what Kakao now says onto the user; write only what changed."""
+    changed: list[str] = []
+    updates = {"nickname": profile.nickname} if profile.nickname else {}
+    if profile.has_profile:
+        updates["profile_image_url"] = profile.profile_image_url
+        updates["thumbnail_image_url"] = profile.thumbnail_image_url
+    if (
+        user.email is None
+        and profile.email_verified
+        and not User.objects.filter(email__iexact=profile.email).exists()
+    ):
+        updates["email"] = profile.email
+    for name, value in updates.items():
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.append(name)
+    if changed:
+        try:
+            with transaction.atomic():
+                user.save(update_fields=changed)
+        except IntegrityError:
+            # Another account took that email in the meantime: keep ours empty.
+            user.refresh_from_db()
+    if account.extra_data != profile.raw:
+        account.extra_data = profile.raw
+        account.save(update_fields=["extra_data", "updated"])
+
+
+def _touch_last_login(user: User) -> None:
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(last_login=now)
+    user.last_login = now

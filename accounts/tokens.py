@@ -1,0 +1,122 @@
+"""Our session tokens, built on django-graphql-jwt's building blocks.
+
+Access tokens are graphql-jwt JWTs (its payload and encode handlers); refresh
+tokens are its long-running refresh-token model. What graphql-jwt lacks is
+added here in one place: rotation that really revokes the used token, atomic
+against two concurrent uses, and typed errors instead of exceptions.
+"""
+
+from __future__ import annotations
+
+import logging
+from calendar import timegm
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from graphql_jwt.refresh_token.signals import refresh_token_revoked, refresh_token_rotated
+from graphql_jwt.refresh_token.utils import get_refresh_token_model
+from graphql_jwt.settings import jwt_settings
+
+from accounts.errors import AccountError, AccountErrorCode
+from accounts.models import RefreshToken, User
+from accounts.services import validate_token_input
+
+logger = logging.getLogger(__name__)
+
+MAX_REFRESH_TOKEN_BYTES = 256
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    """A fresh access token and refresh token for one user."""
+
+    user: User
+    token: str
+    payload: dict[str, Any]
+    refresh_token: RefreshToken
+    refresh_token_value: str
+    refresh_expires_in: int  # graphql-jwt's meaning: a Unix timestamp in seconds
+
+    def __repr__(self) -> str:  # keeps tokens out of tracebacks
+        return f"IssuedTokens(user={self.user.pk})"
+
+
+def issue_tokens(*, user: User, request: HttpRequest | None = None) -> IssuedTokens:
+    """Start a session: an access token and a new refresh token."""
+    refresh = get_refresh_token_model().objects.create(user=user)
+    return _issued(user, refresh, request)
+
+
+def rotate_refresh_token(*, value: str | None, request: HttpRequest | None = None) -> IssuedTokens:
+    """Trade a refresh token for a new pair; the presented one is revoked."""
+    old = _lookup(value)
+    if old.revoked is not None or old.is_expired(request):
+        raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
+    user = old.user
+    if not user.is_active:
+        raise AccountError(AccountErrorCode.ACCOUNT_INACTIVE)
+    now = timezone.now()
+    with transaction.atomic():
+        # A conditional UPDATE, so that of two concurrent uses exactly one wins.
+        won = type(old).objects.filter(pk=old.pk, revoked__isnull=True).update(revoked=now)
+        if won != 1:
+            raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
+        new = type(old).objects.create(user=user)
+    old.revoked = now
+    refresh_token_rotated.send(
+        sender=RefreshToken, request=request, refresh_token=old, refresh_token_issued=new
+    )
+    logger.info("refresh_token_rotated user=%s", user.pk)
+    return _issued(user, new, request)
+
+
+def revoke_refresh_token(*, value: str | None, request: HttpRequest | None = None) -> RefreshToken:
+    """Revoke one refresh token; an unknown or already revoked one is an error."""
+    token = _lookup(value)
+    now = timezone.now()
+    revoked = type(token).objects.filter(pk=token.pk, revoked__isnull=True).update(revoked=now)
+    if revoked != 1:
+        raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
+    token.revoked = now
+    refresh_token_revoked.send(sender=RefreshToken, request=request, refresh_token=token)
+    logger.info("refresh_token_revoked user=%s", token.user_id)
+    return token
+
+
+def get_refresh_token_by_value(
+    refresh_token_model: type[RefreshToken], token: str, context: Any = None
+) -> RefreshToken:
+    """graphql-jwt's JWT_GET_REFRESH_TOKEN_HANDLER: find a token, revoked or not."""
+    return refresh_token_model.objects.select_related("user").get(token=token)
+
+
+def _lookup(value: str | None) -> RefreshToken:
+    if not value:
+        raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN, field="refreshToken")
+    validate_token_input(value, field="refreshToken", max_bytes=MAX_REFRESH_TOKEN_BYTES)
+    model = get_refresh_token_model()
+    try:
+        return jwt_settings.JWT_GET_REFRESH_TOKEN_HANDLER(
+            refresh_token_model=model,
+            token=value,
+            context=None,
+        )
+    except model.DoesNotExist:
+        raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN) from None
+
+
+def _issued(user: User, refresh: RefreshToken, request: HttpRequest | None) -> IssuedTokens:
+    payload = jwt_settings.JWT_PAYLOAD_HANDLER(user, request)
+    token = jwt_settings.JWT_ENCODE_HANDLER(payload, request)
+    expires = refresh.created + jwt_settings.JWT_REFRESH_EXPIRATION_DELTA
+    return IssuedTokens(
+        user=user,
+        token=token,
+        payload=payload,
+        refresh_token=refresh,
+        refresh_token_value=refresh.get_token(),
+        refresh_expires_in=timegm(expires.utctimetuple()),
+    )

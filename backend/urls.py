@@ -1,0 +1,17 @@
+"""URL routes."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from schema.views import GraphQLView
+
+# csrf_exempt: the view applies its own CSRF rule (schema/csrf.py).
+graphql_view = csrf_exempt(GraphQLView.as_view(graphiql=settings.GRAPHIQL_ENABLED))
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("graphql", graphql_view),
+    path("graphql/", graphql_view),
+]

@@ -1,0 +1,61 @@
+"""Who is calling: the access token from the Authorization header or the JWT cookie.
+
+This replaces graphql-jwt's JSONWebTokenMiddleware, which fails *every* field
+with "Error decoding signature" when a stale or garbage token is presented, so
+a browser holding an old cookie could not even log in again. Here the token is
+checked once per request, before execution: a valid one sets ``request.user``
+for every resolver; a bad one leaves the caller anonymous and records why, so
+that ``me`` can answer with a typed TOKEN_EXPIRED / INVALID_TOKEN error.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from graphql_jwt.exceptions import JSONWebTokenError, JSONWebTokenExpired
+from graphql_jwt.settings import jwt_settings
+from graphql_jwt.utils import get_payload, get_user_by_payload
+
+TOKEN_EXPIRED = "TOKEN_EXPIRED"
+INVALID_TOKEN = "INVALID_TOKEN"
+
+
+def authenticate_request(request: HttpRequest) -> None:
+    """Set ``request.user`` from the access token, and ``request.jwt_auth_error`` if it is bad."""
+    request.jwt_auth_error = None
+    token, error = _credentials(request)
+    if error is not None:
+        _anonymous(request, error)
+        return
+    if not token:
+        request.user = AnonymousUser()
+        return
+    try:
+        payload = get_payload(token, request)
+        user = get_user_by_payload(payload)
+    except JSONWebTokenExpired:
+        _anonymous(request, TOKEN_EXPIRED)
+        return
+    except JSONWebTokenError:
+        _anonymous(request, INVALID_TOKEN)
+        return
+    if user is None:
+        _anonymous(request, INVALID_TOKEN)
+        return
+    request.user = user
+
+
+def _credentials(request: HttpRequest) -> tuple[str | None, str | None]:
+    """The token, from the header if there is one (it must be well-formed), else the cookie."""
+    header = request.META.get(jwt_settings.JWT_AUTH_HEADER_NAME)
+    if header is not None:
+        parts = header.split()
+        if len(parts) != 2 or parts[0].lower() != jwt_settings.JWT_AUTH_HEADER_PREFIX.lower():
+            return None, INVALID_TOKEN
+        return parts[1], None
+    return request.COOKIES.get(jwt_settings.JWT_COOKIE_NAME) or None, None
+
+
+def _anonymous(request: HttpRequest, error: str) -> None:
+    request.user = AnonymousUser()
+    request.jwt_auth_error = error

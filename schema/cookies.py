@@ -1,0 +1,63 @@
+"""Writing and deleting the token cookies.
+
+graphql-jwt's ``jwt_cookie`` decorator writes ``refresh_token.token``, which is
+not the token once tokens are stored hashed, and its ``delete_cookie`` omits
+SameSite (browsers then keep a ``SameSite=None`` cookie). Mutations put what
+should happen on the request; the view calls ``apply_cookies`` on the response.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from graphql_jwt.settings import jwt_settings
+from graphql_jwt.utils import set_cookie
+
+from accounts.tokens import IssuedTokens
+
+
+def set_token_cookies(request: HttpRequest, issued: IssuedTokens) -> None:
+    request.jwt_issued = issued
+    request.jwt_clear_cookies = False
+
+
+def clear_token_cookies(request: HttpRequest) -> None:
+    request.jwt_issued = None
+    request.jwt_clear_cookies = True
+
+
+def apply_cookies(request: HttpRequest, response: HttpResponse) -> None:
+    issued: IssuedTokens | None = getattr(request, "jwt_issued", None)
+    if issued is not None:
+        set_cookie(
+            response,
+            jwt_settings.JWT_COOKIE_NAME,
+            issued.token,
+            expires=timezone.now() + jwt_settings.JWT_EXPIRATION_DELTA,
+        )
+        set_cookie(
+            response,
+            jwt_settings.JWT_REFRESH_TOKEN_COOKIE_NAME,
+            issued.refresh_token_value,
+            expires=issued.refresh_token.created + jwt_settings.JWT_REFRESH_EXPIRATION_DELTA,
+        )
+    elif getattr(request, "jwt_clear_cookies", False):
+        for name in (jwt_settings.JWT_COOKIE_NAME, jwt_settings.JWT_REFRESH_TOKEN_COOKIE_NAME):
+            _delete_cookie(response, name)
+
+
+def _delete_cookie(response: HttpResponse, name: str) -> None:
+    # Same path, domain and SameSite as when set, or the browser keeps the cookie.
+    response.delete_cookie(
+        name,
+        path=jwt_settings.JWT_COOKIE_PATH,
+        domain=jwt_settings.JWT_COOKIE_DOMAIN,
+        samesite=jwt_settings.JWT_COOKIE_SAMESITE,
+    )
+
+
+def refresh_cookie(request: HttpRequest) -> str | None:
+    return request.COOKIES.get(jwt_settings.JWT_REFRESH_TOKEN_COOKIE_NAME) or None
+
+
+__all__ = ["apply_cookies", "clear_token_cookies", "refresh_cookie", "set_token_cookies"]

@@ -1,0 +1,169 @@
+"""Thin mutations: validate, call the service, copy the result into the payload.
+
+Expected failures (``AccountError``) become the payload's typed ``errors``; the
+token fields are then null. Anything else is a bug and surfaces as a top-level
+error without internals (see ``schema/views.py``).
+"""
+
+from __future__ import annotations
+
+import graphene
+from graphene.types.generic import GenericScalar
+
+from accounts import services, tokens
+from accounts.errors import AccountError
+from schema.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
+from schema.types import AccountErrorType, UserType
+
+
+class BaseMutation(graphene.Mutation):
+    """Runs ``perform`` and turns an ``AccountError`` into the payload's ``errors``."""
+
+    errors = graphene.List(
+        graphene.NonNull(AccountErrorType),
+        required=True,
+        description="Expected failures; empty on success.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def mutate(cls, root, info, **kwargs):
+        try:
+            return cls.perform(info, **kwargs)
+        except AccountError as error:
+            return cls(errors=[AccountErrorType.from_error(error)])
+
+    @classmethod
+    def perform(cls, info, **kwargs):
+        raise NotImplementedError
+
+
+class TokenFields:
+    token = graphene.String(
+        description="Access token (JWT); send as `Authorization: Bearer <token>`."
+    )
+    refresh_token = graphene.String(
+        description="Refresh token. Also set as the HttpOnly `JWT-refresh-token` cookie; "
+        "browser apps should rely on the cookie and ignore this field.",
+    )
+    refresh_expires_in = graphene.Int(
+        description="When the refresh token expires, as a Unix timestamp in seconds.",
+    )
+    payload = GenericScalar(description="The access token's decoded payload.")
+
+    @staticmethod
+    def from_issued(issued: tokens.IssuedTokens) -> dict:
+        return {
+            "token": issued.token,
+            "refresh_token": issued.refresh_token_value,
+            "refresh_expires_in": issued.refresh_expires_in,
+            "payload": issued.payload,
+        }
+
+
+class KakaoLogin(TokenFields, BaseMutation):
+    """Log in with the authorization code Kakao gave the front end."""
+
+    created = graphene.Boolean(description="True when this login created the user.")
+    user = graphene.Field(UserType, description="The logged-in user.")
+
+    class Meta:
+        name = "KakaoLoginPayload"
+
+    class Arguments:
+        code = graphene.String(
+            required=True, description="The `code` Kakao appended to the redirect URI."
+        )
+        redirect_uri = graphene.String(
+            description="The redirect URI used at authorize; must be one of KAKAO_REDIRECT_URIS. "
+            "Defaults to the first of them.",
+        )
+        state = graphene.String(description="The `state` Kakao returned with the code.")
+
+    @classmethod
+    def perform(cls, info, code, redirect_uri=None, state=None):
+        services.validate_token_input(
+            state, field="state", max_bytes=services.MAX_STATE_BYTES, required=False
+        )
+        result = services.kakao_login(code=code, redirect_uri=redirect_uri)
+        issued = tokens.issue_tokens(user=result.user, request=info.context)
+        set_token_cookies(info.context, issued)
+        return cls(
+            errors=[], created=result.created, user=result.user, **TokenFields.from_issued(issued)
+        )
+
+
+class RefreshToken(TokenFields, BaseMutation):
+    """Get a new access token; the refresh token rotates and the old one stops working."""
+
+    class Meta:
+        name = "RefreshTokenPayload"
+
+    class Arguments:
+        refresh_token = graphene.String(
+            description="The refresh token; omit it to use the HttpOnly cookie.",
+        )
+
+    @classmethod
+    def perform(cls, info, refresh_token=None):
+        issued = tokens.rotate_refresh_token(
+            value=refresh_token or refresh_cookie(info.context),
+            request=info.context,
+        )
+        set_token_cookies(info.context, issued)
+        return cls(errors=[], **TokenFields.from_issued(issued))
+
+
+class RevokeToken(BaseMutation):
+    """Revoke a refresh token (argument or cookie); the cookie is cleared when it was that one."""
+
+    revoked = graphene.Int(description="When it was revoked, as a Unix timestamp in seconds.")
+
+    class Meta:
+        name = "RevokeTokenPayload"
+
+    class Arguments:
+        refresh_token = graphene.String(description="The refresh token; omit it to use the cookie.")
+
+    @classmethod
+    def perform(cls, info, refresh_token=None):
+        cookie = refresh_cookie(info.context)
+        value = refresh_token or cookie
+        revoked = tokens.revoke_refresh_token(value=value, request=info.context)
+        if value == cookie:
+            clear_token_cookies(info.context)
+        return cls(errors=[], revoked=int(revoked.revoked.timestamp()))
+
+
+class Logout(BaseMutation):
+    """End this session: revoke its refresh token and delete both token cookies."""
+
+    ok = graphene.Boolean(description="True once the session is ended (also when it already was).")
+
+    class Meta:
+        name = "LogoutPayload"
+
+    class Arguments:
+        refresh_token = graphene.String(description="The refresh token; omit it to use the cookie.")
+
+    @classmethod
+    def perform(cls, info, refresh_token=None):
+        clear_token_cookies(info.context)
+        value = refresh_token or refresh_cookie(info.context)
+        if value:
+            try:
+                tokens.revoke_refresh_token(value=value, request=info.context)
+            except AccountError as error:
+                # Logging out of an already ended session is fine; malformed input is not.
+                if error.field is not None:
+                    raise
+        return cls(errors=[], ok=True)
+
+
+class Mutation(graphene.ObjectType):
+    kakao_login = KakaoLogin.Field(description=KakaoLogin.__doc__)
+    refresh_token = RefreshToken.Field(description=RefreshToken.__doc__)
+    revoke_token = RevokeToken.Field(description=RevokeToken.__doc__)
+    logout = Logout.Field(description=Logout.__doc__)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+import responses
+from django.test import Client
+
+
+@pytest.fixture
+def kakao():
+    """Kakao's hosts, faked; any request not registered fails the test."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def all_logs(caplog):
+    """Capture every log record at DEBUG and above, to check none holds a secret."""
+    caplog.set_level(logging.DEBUG)
+    return caplog

@@ -1,0 +1,95 @@
+"""Kakao-shaped responses (shapes from shared/KAKAO_API.md) and a `responses` helper."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import responses
+
+AUTH = "https://kauth.kakao.com"
+API = "https://kapi.kakao.com"
+TOKEN_URL = f"{AUTH}/oauth/token"
+ME_URL = f"{API}/v2/user/me"
+
+KAKAO_ACCESS_TOKEN = "kakao-access-token-SECRET-aaaaaaaaaaaaaaaaaaaa"
+
+
+def token_response(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "token_type": "bearer",
+        "access_token": KAKAO_ACCESS_TOKEN,
+        "expires_in": 21599,
+        "refresh_token": "kakao-refresh-token-SECRET-bbbbbbbbbbbbbbbbbb",
+        "refresh_token_expires_in": 5183999,
+        "scope": "account_email profile_image profile_nickname",
+    }
+    body.update(overrides)
+    return body
+
+
+def user_response(
+    uid: int = 1234567890,
+    *,
+    nickname: str = "홍길동",
+    email: str | None = "sample@sample.com",
+    valid: bool = True,
+    verified: bool = True,
+    image: bool = True,
+) -> dict[str, Any]:
+    profile: dict[str, Any] = {
+        "nickname": nickname,
+        "is_default_nickname": False,
+        "is_default_image": not image,
+        "thumbnail_image_url": "http://k.kakaocdn.net/dn/abc/img_110x110.jpg",
+        "profile_image_url": "http://k.kakaocdn.net/dn/abc/img_640x640.jpg",
+    }
+    account: dict[str, Any] = {
+        "profile_nickname_needs_agreement": False,
+        "profile_image_needs_agreement": False,
+        "profile": profile,
+    }
+    if email is not None:
+        account.update(
+            {
+                "has_email": True,
+                "email_needs_agreement": False,
+                "is_email_valid": valid,
+                "is_email_verified": verified,
+                "email": email,
+            }
+        )
+    return {
+        "id": uid,
+        "connected_at": "2024-01-02T03:04:05Z",
+        "properties": {
+            "nickname": nickname,
+            "profile_image": profile["profile_image_url"],
+            "thumbnail_image": profile["thumbnail_image_url"],
+        },
+        "kakao_account": copy.deepcopy(account),
+    }
+
+
+def token_error(error_code: str, error: str = "invalid_grant", code: str = "") -> dict[str, Any]:
+    description = {
+        "KOE320": f"authorization code not found for code={code}",
+        "KOE303": "Redirect URI mismatch.",
+        "KOE010": "Bad client credentials",
+        "KOE101": "Not exist client_id []",
+    }.get(error_code, "error")
+    return {"error": error, "error_description": description, "error_code": error_code}
+
+
+def mock_login(
+    rsps: responses.RequestsMock,
+    *,
+    user: dict[str, Any] | None = None,
+    token_status: int = 200,
+    token_body: dict[str, Any] | None = None,
+    me_status: int = 200,
+    me_body: dict[str, Any] | None = None,
+) -> None:
+    """Register Kakao's two login calls on a `responses` mock."""
+    rsps.add(responses.POST, TOKEN_URL, json=token_body or token_response(), status=token_status)
+    rsps.add(responses.GET, ME_URL, json=me_body or user or user_response(), status=me_status)
