@@ -40,12 +40,12 @@ class SocialAccountAdmin(admin.ModelAdmin):
 
 @admin.register(RefreshToken)
 class RefreshTokenAdmin(admin.ModelAdmin):
-    list_display = ("id", "user", "created", "revoked")
+    list_display = ("id", "user", "family", "created", "rotated", "revoked")
     list_filter = ("revoked",)
     raw_id_fields = ("user",)
     # The token itself is a credential: never shown.
     exclude = ("token",)
-    readonly_fields = ("user", "created", "revoked")
+    readonly_fields = ("user", "family", "created", "rotated", "revoked")
     actions = ["revoke"]
 
     @admin.action(description="Revoke selected refresh tokens")

@@ -1,5 +1,6 @@
 """Users, their links to Kakao accounts, and our refresh tokens."""
 
+import hashlib
 import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -67,7 +68,16 @@ class SocialAccount(models.Model):
 
 
 class RefreshToken(AbstractRefreshToken):
-    """graphql-jwt's refresh token, in our app so that we can extend it."""
+    """graphql-jwt's refresh token, stored hashed and grouped into families.
+
+    ``token`` holds ``sha256$<hex digest>`` of the token, never the token: a
+    leaked database or backup does not hand out sessions. The token itself is
+    only known at creation (``get_token()``) and to the client holding it.
+    A family is the chain of tokens that started at one login; rotation keeps
+    the family, and presenting an already rotated token revokes the family.
+    """
+
+    HASH_PREFIX = "sha256$"
 
     # Its own related_name: graphql-jwt's unused model claims "refresh_tokens".
     user = models.ForeignKey(
@@ -76,9 +86,22 @@ class RefreshToken(AbstractRefreshToken):
         related_name="jwt_refresh_tokens",
         verbose_name="user",
     )
+    family = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
+    rotated = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(AbstractRefreshToken.Meta):
         abstract = False
 
     def __str__(self) -> str:  # graphql-jwt's returns the token itself
         return f"refresh token #{self.pk} of user {self.user_id}"
+
+    def save(self, *args, **kwargs):
+        if not self.token:
+            raw = self.generate_token()
+            self._cached_token = raw
+            self.token = self.hash_token(raw)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def hash_token(cls, raw: str) -> str:
+        return cls.HASH_PREFIX + hashlib.sha256(raw.encode()).hexdigest()

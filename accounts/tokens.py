@@ -51,26 +51,50 @@ def issue_tokens(*, user: User, request: HttpRequest | None = None) -> IssuedTok
 
 
 def rotate_refresh_token(*, value: str | None, request: HttpRequest | None = None) -> IssuedTokens:
-    """Trade a refresh token for a new pair; the presented one is revoked."""
+    """Trade a refresh token for a new pair in the same family; the presented one is revoked.
+
+    Presenting a token that was already rotated means two parties hold it: the
+    legitimate client and whoever copied it. We cannot tell which is which, so
+    the whole family (that one login's chain) is revoked; other logins of the
+    same user survive.
+    """
     old = _lookup(value)
+    if old.rotated is not None:
+        _revoke_family(old)
+        raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
     if old.revoked is not None or old.is_expired(request):
         raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
     user = old.user
     if not user.is_active:
         raise AccountError(AccountErrorCode.ACCOUNT_INACTIVE)
+    model = type(old)
     now = timezone.now()
     with transaction.atomic():
-        # A conditional UPDATE, so that of two concurrent uses exactly one wins.
-        won = type(old).objects.filter(pk=old.pk, revoked__isnull=True).update(revoked=now)
-        if won != 1:
-            raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
-        new = type(old).objects.create(user=user)
-    old.revoked = now
+        # A conditional UPDATE, so that of two concurrent uses exactly one wins;
+        # the loser is a replay of a rotated token like any other.
+        won = model.objects.filter(pk=old.pk, revoked__isnull=True, rotated__isnull=True).update(
+            revoked=now, rotated=now
+        )
+        if won == 1:
+            new = model.objects.create(user=user, family=old.family)
+    if won != 1:
+        _revoke_family(old)
+        raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
+    old.revoked = old.rotated = now
     refresh_token_rotated.send(
         sender=RefreshToken, request=request, refresh_token=old, refresh_token_issued=new
     )
     logger.info("refresh_token_rotated user=%s", user.pk)
     return _issued(user, new, request)
+
+
+def _revoke_family(token: RefreshToken) -> None:
+    count = (
+        type(token)
+        .objects.filter(family=token.family, revoked__isnull=True)
+        .update(revoked=timezone.now())
+    )
+    logger.warning("refresh_token_reuse_detected user=%s family_revoked=%s", token.user_id, count)
 
 
 def revoke_refresh_token(*, value: str | None, request: HttpRequest | None = None) -> RefreshToken:
@@ -89,8 +113,10 @@ def revoke_refresh_token(*, value: str | None, request: HttpRequest | None = Non
 def get_refresh_token_by_value(
     refresh_token_model: type[RefreshToken], token: str, context: Any = None
 ) -> RefreshToken:
-    """graphql-jwt's JWT_GET_REFRESH_TOKEN_HANDLER: find a token, revoked or not."""
-    return refresh_token_model.objects.select_related("user").get(token=token)
+    """graphql-jwt's JWT_GET_REFRESH_TOKEN_HANDLER: find a token by its hash, revoked or not."""
+    return refresh_token_model.objects.select_related("user").get(
+        token=refresh_token_model.hash_token(token)
+    )
 
 
 def _lookup(value: str | None) -> RefreshToken:

@@ -1,0 +1,126 @@
+"""Refresh tokens: hashed at rest, rotation, theft detection by family, migration, admin."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
+
+from accounts.models import RefreshToken, User
+from accounts.tokens import issue_tokens
+
+pytestmark = pytest.mark.django_db
+
+REFRESH = """
+mutation Refresh($refreshToken: String) {
+  refreshToken(refreshToken: $refreshToken) { token refreshToken errors { code } }
+}
+"""
+
+
+def refresh(value: str | None, client: Client | None = None) -> dict:
+    response = (client or Client()).post(
+        "/graphql",
+        json.dumps({"query": REFRESH, "variables": {"refreshToken": value}}),
+        content_type="application/json",
+    )
+    return response.json()["data"]["refreshToken"]
+
+
+@pytest.fixture
+def user() -> User:
+    return User.objects.create_user(username="u1", email="u1@example.com")
+
+
+def test_tokens_are_stored_hashed(user):
+    issued = issue_tokens(user=user)
+    row = RefreshToken.objects.get()
+    assert issued.refresh_token_value not in row.token
+    assert row.token == "sha256$" + hashlib.sha256(issued.refresh_token_value.encode()).hexdigest()
+    assert issued.refresh_token_value not in str(row)
+
+
+def test_rotation_keeps_family_and_revokes_old(user):
+    first = issue_tokens(user=user)
+    second = refresh(first.refresh_token_value)
+    assert second["errors"] == []
+    rows = list(RefreshToken.objects.order_by("pk"))
+    assert len(rows) == 2
+    assert rows[0].family == rows[1].family
+    assert rows[0].revoked is not None and rows[0].rotated is not None
+    assert rows[1].revoked is None
+
+
+def test_replaying_rotated_token_revokes_that_family_only(user):
+    # given: two logins (two devices) of the same user
+    device_a = issue_tokens(user=user)
+    device_b = issue_tokens(user=user)
+    rotated = refresh(device_a.refresh_token_value)["refreshToken"]
+    # when: someone presents device A's first token again (it was stolen)
+    replay = refresh(device_a.refresh_token_value)
+    # then: refused, and the thief's chance is gone: A's current token is revoked too
+    assert [e["code"] for e in replay["errors"]] == ["INVALID_REFRESH_TOKEN"]
+    assert [e["code"] for e in refresh(rotated)["errors"]] == ["INVALID_REFRESH_TOKEN"]
+    # while device B's session survives
+    assert refresh(device_b.refresh_token_value)["errors"] == []
+
+
+def test_replay_is_logged_without_token(user, all_logs):
+    first = issue_tokens(user=user)
+    refresh(first.refresh_token_value)
+    refresh(first.refresh_token_value)
+    assert "refresh_token_reuse_detected" in all_logs.text
+    assert first.refresh_token_value not in all_logs.text
+
+
+def test_logged_out_token_is_invalid_without_family_revocation(user):
+    first = issue_tokens(user=user)
+    second = refresh(first.refresh_token_value)["refreshToken"]
+    RefreshToken.objects.filter(token=RefreshToken.hash_token(second)).update(
+        revoked="2026-01-01T00:00:00Z"
+    )
+    assert [e["code"] for e in refresh(second)["errors"]] == ["INVALID_REFRESH_TOKEN"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_data_migration_hashes_existing_plain_tokens():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("accounts", "0001_initial")])
+    old_apps = executor.loader.project_state([("accounts", "0001_initial")]).apps
+    OldUser = old_apps.get_model("accounts", "User")
+    OldToken = old_apps.get_model("accounts", "RefreshToken")
+    user = OldUser.objects.create(username="legacy", password="!")
+    OldToken.objects.create(user=user, token="plain-legacy-token-1")
+    OldToken.objects.create(user=user, token="plain-legacy-token-2")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    rows = list(RefreshToken.objects.order_by("pk"))
+    assert [r.token for r in rows] == [
+        RefreshToken.hash_token("plain-legacy-token-1"),
+        RefreshToken.hash_token("plain-legacy-token-2"),
+    ]
+    assert rows[0].family != rows[1].family
+    # and the legacy session still refreshes
+    assert refresh("plain-legacy-token-1")["errors"] == []
+
+
+def test_admin_lists_tokens_without_showing_them(user, admin_client):
+    issued = issue_tokens(user=user)
+    page = admin_client.get("/admin/accounts/refreshtoken/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert issued.refresh_token_value not in body
+    assert RefreshToken.objects.get().token not in body
+    response = admin_client.post(
+        "/admin/accounts/refreshtoken/",
+        {"action": "revoke", "_selected_action": [issued.refresh_token.pk]},
+    )
+    assert response.status_code == 302
+    assert RefreshToken.objects.get().revoked is not None
