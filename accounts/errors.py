@@ -16,6 +16,9 @@ class AccountErrorCode(Enum):
     EMAIL_ALREADY_REGISTERED = "email_already_registered"
     ACCOUNT_INACTIVE = "account_inactive"
     INVALID_REFRESH_TOKEN = "invalid_refresh_token"
+    INVALID_STATE = "invalid_state"
+    INVALID_ID_TOKEN = "invalid_id_token"
+    RATE_LIMITED = "rate_limited"
 
     @property
     def description(self) -> str:
@@ -35,6 +38,9 @@ _DESCRIPTIONS = {
     AccountErrorCode.EMAIL_ALREADY_REGISTERED: "Kakao's verified email belongs to another account, and linking by email is off.",
     AccountErrorCode.ACCOUNT_INACTIVE: "The account is deactivated.",
     AccountErrorCode.INVALID_REFRESH_TOKEN: "The refresh token is missing, unknown, expired or revoked.",
+    AccountErrorCode.INVALID_STATE: "The state is missing, does not match this browser's, expired (10 minutes) or was already used. Start the login again.",
+    AccountErrorCode.INVALID_ID_TOKEN: "Kakao's OpenID Connect id_token failed verification (signature, issuer, audience, expiry or nonce).",
+    AccountErrorCode.RATE_LIMITED: "Too many attempts; retry after the number of seconds in retryAfter.",
 }
 
 
@@ -42,9 +48,14 @@ class AccountError(Exception):
     """An expected failure that clients see as a typed error code."""
 
     def __init__(
-        self, code: AccountErrorCode, message: str | None = None, field: str | None = None
+        self,
+        code: AccountErrorCode,
+        message: str | None = None,
+        field: str | None = None,
+        retry_after: int | None = None,
     ) -> None:
         self.code = code
         self.field = field
+        self.retry_after = retry_after
         self.message = message or code.description
         super().__init__(self.message)

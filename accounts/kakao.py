@@ -176,6 +176,22 @@ class KakaoProfile:
         )
 
 
+def profile_from_id_token(claims: dict[str, Any]) -> KakaoProfile:
+    """A profile from verified id_token claims.
+
+    The id_token carries no email-verification flags, so its email is never
+    treated as verified, and it has no thumbnail, so images are left alone.
+    """
+    return KakaoProfile(
+        id=str(claims["sub"]),
+        nickname=_str(claims.get("nickname"))[:100],
+        email=_str(claims.get("email")) or None,
+        email_verified=False,
+        has_profile=False,
+        raw={},
+    )
+
+
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -254,6 +270,14 @@ class KakaoClient:
         if status != 200:
             raise _api_error(status, body)
         return KakaoProfile.from_api(body)
+
+    def fetch_jwks(self) -> dict[str, Any]:
+        """Kakao's OpenID Connect signing keys (a JWK set)."""
+        # Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-get-jwks
+        status, body = self._request("GET", f"{self.auth_url}/.well-known/jwks.json")
+        if status != 200 or not isinstance(body.get("keys"), list):
+            raise KakaoError("Kakao's JWKS could not be read.", status=status)
+        return body
 
     def _request(self, method: str, url: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
         """One HTTP call with an overall deadline; returns (status, JSON object)."""

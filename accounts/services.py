@@ -26,9 +26,12 @@ from accounts.kakao import (
     KakaoInvalidCode,
     KakaoProfile,
     KakaoRedirectUriMismatch,
+    KakaoTokens,
     KakaoUnavailable,
+    profile_from_id_token,
 )
 from accounts.models import SocialAccount, User
+from accounts.oidc import InvalidIdToken, verify_id_token
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +99,11 @@ def resolve_redirect_uri(redirect_uri: str | None) -> str:
 
 
 def kakao_login(
-    *, code: str, redirect_uri: str | None = None, client: KakaoClient | None = None
+    *,
+    code: str,
+    redirect_uri: str | None = None,
+    nonce: str | None = None,
+    client: KakaoClient | None = None,
 ) -> LoginResult:
     """Log a person in with a Kakao authorization code; create or link their user."""
     validate_token_input(code, field="code", max_bytes=MAX_CODE_BYTES)
@@ -109,10 +116,40 @@ def kakao_login(
     client = client or KakaoClient.from_settings()
     try:
         tokens = client.exchange_code(code=code, redirect_uri=redirect_uri)
-        profile = client.fetch_profile(access_token=tokens.access_token)
+        profile = _profile_for(tokens, client=client, nonce=nonce)
     except KakaoError as exc:
         raise AccountError(kakao_error_code(exc)) from None
     return social_login(profile=profile)
+
+
+def _profile_for(tokens: KakaoTokens, *, client: KakaoClient, nonce: str | None) -> KakaoProfile:
+    """The profile from a verified id_token when it has all we need, else from /v2/user/me.
+
+    The id_token lacks Kakao's email-verification flags. So it is enough for a
+    returning user (the link is by Kakao id) and for a first login without an
+    email; a first login that comes with an email asks /v2/user/me for the
+    flags, since the email policy depends on them.
+    """
+    if not settings.KAKAO_OIDC:
+        return client.fetch_profile(access_token=tokens.access_token)
+    if tokens.id_token is None:
+        logger.warning("kakao_oidc_no_id_token (is OpenID Connect on in the Kakao console?)")
+        return client.fetch_profile(access_token=tokens.access_token)
+    try:
+        claims = verify_id_token(tokens.id_token, client=client, nonce=nonce)
+    except InvalidIdToken:
+        raise AccountError(AccountErrorCode.INVALID_ID_TOKEN) from None
+    from_claims = profile_from_id_token(claims)
+    if from_claims.email is None or _account_exists(from_claims.id):
+        return from_claims
+    profile = client.fetch_profile(access_token=tokens.access_token)
+    if profile.id != from_claims.id:
+        raise AccountError(AccountErrorCode.INVALID_ID_TOKEN)
+    return profile
+
+
+def _account_exists(uid: str) -> bool:
+    return SocialAccount.objects.filter(provider=KAKAO, uid=uid).exists()
 
 
 def kakao_error_code(exc: KakaoError) -> AccountErrorCode:
@@ -245,7 +282,7 @@ def _sync_profile(user: User, account: SocialAccount, profile: KakaoProfile) -> 
         except IntegrityError:
             # Another account took that email in the meantime: keep ours empty.
             user.refresh_from_db()
-    if account.extra_data != profile.raw:
+    if profile.raw and account.extra_data != profile.raw:
         account.extra_data = profile.raw
         account.save(update_fields=["extra_data", "updated"])
 

@@ -177,6 +177,11 @@ KAKAO_AUTH_URL = env_str("KAKAO_AUTH_URL", "https://kauth.kakao.com").rstrip("/"
 KAKAO_API_URL = env_str("KAKAO_API_URL", "https://kapi.kakao.com").rstrip("/")
 KAKAO_TIMEOUT_SECONDS = env_float("KAKAO_TIMEOUT_SECONDS", 5.0)
 KAKAO_LINK_VERIFIED_EMAIL = env_bool("KAKAO_LINK_VERIFIED_EMAIL", False)
+# Login CSRF protection: kakaoLogin needs the state issued by kakaoAuthorizeUrl to
+# this browser. Native apps that cannot hold the cookie switch it off.
+KAKAO_REQUIRE_STATE = env_bool("KAKAO_REQUIRE_STATE", True)
+# OpenID Connect: ask for the openid scope and verify Kakao's id_token locally.
+KAKAO_OIDC = env_bool("KAKAO_OIDC", False)
 
 # --- JWT (django-graphql-jwt) ----------------------------------------------
 JWT_ACCESS_TTL_SECONDS = env_int("JWT_ACCESS_TTL_SECONDS", 300)

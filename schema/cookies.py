@@ -1,4 +1,4 @@
-"""Writing and deleting the token cookies.
+"""Writing and deleting our cookies: the token cookies and the OAuth state cookie.
 
 graphql-jwt's ``jwt_cookie`` decorator writes ``refresh_token.token``, which is
 not the token once tokens are stored hashed, and its ``delete_cookie`` omits
@@ -8,11 +8,14 @@ should happen on the request; the view calls ``apply_cookies`` on the response.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from graphql_jwt.settings import jwt_settings
 from graphql_jwt.utils import set_cookie
 
+from accounts.oauth_state import STATE_COOKIE_NAME, STATE_TTL_SECONDS
 from accounts.tokens import IssuedTokens
 
 
@@ -26,7 +29,29 @@ def clear_token_cookies(request: HttpRequest) -> None:
     request.jwt_clear_cookies = True
 
 
+def set_state_cookie(request: HttpRequest, value: str) -> None:
+    request.kakao_state_cookie = value
+
+
+def clear_state_cookie(request: HttpRequest) -> None:
+    request.kakao_state_cookie = ""
+
+
+def state_cookie(request: HttpRequest) -> str | None:
+    return request.COOKIES.get(STATE_COOKIE_NAME) or None
+
+
 def apply_cookies(request: HttpRequest, response: HttpResponse) -> None:
+    state = getattr(request, "kakao_state_cookie", None)
+    if state:
+        set_cookie(
+            response,
+            STATE_COOKIE_NAME,
+            state,
+            expires=timezone.now() + timedelta(seconds=STATE_TTL_SECONDS),
+        )
+    elif state == "":
+        _delete_cookie(response, STATE_COOKIE_NAME)
     issued: IssuedTokens | None = getattr(request, "jwt_issued", None)
     if issued is not None:
         set_cookie(
@@ -60,4 +85,12 @@ def refresh_cookie(request: HttpRequest) -> str | None:
     return request.COOKIES.get(jwt_settings.JWT_REFRESH_TOKEN_COOKIE_NAME) or None
 
 
-__all__ = ["apply_cookies", "clear_token_cookies", "refresh_cookie", "set_token_cookies"]
+__all__ = [
+    "apply_cookies",
+    "clear_state_cookie",
+    "clear_token_cookies",
+    "refresh_cookie",
+    "set_state_cookie",
+    "set_token_cookies",
+    "state_cookie",
+]

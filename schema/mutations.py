@@ -12,7 +12,14 @@ from graphene.types.generic import GenericScalar
 
 from accounts import services, tokens
 from accounts.errors import AccountError
-from schema.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
+from accounts.oauth_state import check_login_state
+from schema.cookies import (
+    clear_state_cookie,
+    clear_token_cookies,
+    refresh_cookie,
+    set_token_cookies,
+    state_cookie,
+)
 from schema.types import AccountErrorType, UserType
 
 
@@ -84,12 +91,19 @@ class KakaoLogin(TokenFields, BaseMutation):
 
     @classmethod
     def perform(cls, info, code, redirect_uri=None, state=None):
+        request = info.context
+        services.validate_token_input(code, field="code", max_bytes=services.MAX_CODE_BYTES)
         services.validate_token_input(
             state, field="state", max_bytes=services.MAX_STATE_BYTES, required=False
         )
-        result = services.kakao_login(code=code, redirect_uri=redirect_uri)
-        issued = tokens.issue_tokens(user=result.user, request=info.context)
-        set_token_cookies(info.context, issued)
+        redirect_uri = services.resolve_redirect_uri(redirect_uri)
+        cookie = state_cookie(request)
+        if cookie:
+            clear_state_cookie(request)  # used or not, it is spent
+        nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
+        result = services.kakao_login(code=code, redirect_uri=redirect_uri, nonce=nonce)
+        issued = tokens.issue_tokens(user=result.user, request=request)
+        set_token_cookies(request, issued)
         return cls(
             errors=[], created=result.created, user=result.user, **TokenFields.from_issued(issued)
         )

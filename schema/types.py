@@ -20,13 +20,21 @@ class AccountErrorType(graphene.ObjectType):
     field = graphene.String(description="The argument at fault, when there is one (camelCase).")
     message = graphene.String(required=True, description="A human-readable explanation.")
     code = AccountErrorCodeEnum(required=True, description="A stable, typed error code.")
+    retry_after = graphene.Int(
+        description="With RATE_LIMITED: seconds to wait before trying again.",
+    )
 
     class Meta:
         name = "AccountError"
 
     @classmethod
     def from_error(cls, error: AccountError) -> AccountErrorType:
-        return cls(field=error.field, message=error.message, code=error.code)
+        return cls(
+            field=error.field,
+            message=error.message,
+            code=error.code,
+            retry_after=error.retry_after,
+        )
 
 
 class UserType(DjangoObjectType):

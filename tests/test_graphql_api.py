@@ -65,9 +65,23 @@ def gql(client: Client, query: str, variables: dict | None = None, **extra):
     return response
 
 
+AUTHORIZE = """
+query Authorize($redirectUri: String) {
+  kakaoAuthorizeUrl(redirectUri: $redirectUri) { url state nonce errors { code } }
+}
+"""
+
+
+def authorize(client: Client, redirect_uri: str | None = None) -> str:
+    """Start a login the way a browser does; the state cookie lands in `client`."""
+    data = gql(client, AUTHORIZE, {"redirectUri": redirect_uri}).json()
+    return data["data"]["kakaoAuthorizeUrl"]["state"]
+
+
 def login(client: Client, kakao, code: str = CODE, **variables):
     mock_login(kakao, **variables.pop("mock", {}))
-    return gql(client, LOGIN, {"code": code, **variables})
+    state = variables.pop("state", None) or authorize(client, variables.get("redirectUri"))
+    return gql(client, LOGIN, {"code": code, "state": state, **variables})
 
 
 def errors_of(response, field: str) -> list[dict]:
@@ -175,7 +189,7 @@ def test_kakao_timeout_is_kakao_unavailable(client, kakao):
     import requests
 
     kakao.add("POST", TOKEN_URL, body=requests.exceptions.ReadTimeout("slow"))
-    response = gql(client, LOGIN, {"code": CODE})
+    response = gql(client, LOGIN, {"code": CODE, "state": authorize(client)})
     assert [e["code"] for e in errors_of(response, "kakaoLogin")] == ["KAKAO_UNAVAILABLE"]
     assert len(kakao.calls) == 1  # never retried: a code is single-use
 
@@ -213,6 +227,7 @@ def test_allowed_redirect_uri_is_sent_to_kakao(client, kakao):
 
 def test_missing_kakao_key_is_misconfigured(client, kakao, settings):
     settings.KAKAO_REST_API_KEY = ""
+    settings.KAKAO_REQUIRE_STATE = False
     response = gql(client, LOGIN, {"code": CODE})
     assert [e["code"] for e in errors_of(response, "kakaoLogin")] == ["KAKAO_MISCONFIGURED"]
     assert len(kakao.calls) == 0
@@ -474,7 +489,7 @@ def test_unexpected_bug_is_generic_top_level_error(client, kakao, monkeypatch, a
         raise RuntimeError("internal detail: SELECT secret FROM table")
 
     monkeypatch.setattr("accounts.services.kakao_login", boom)
-    body = gql(client, LOGIN, {"code": CODE}).json()
+    body = gql(client, LOGIN, {"code": CODE, "state": authorize(client)}).json()
     assert body["data"]["kakaoLogin"] is None
     assert body["errors"][0]["message"] == "Internal server error."
     assert "internal detail" not in json.dumps(body)
