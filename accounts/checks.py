@@ -6,6 +6,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+from accounts.ratelimit import Rate
 
 
 @register(Tags.security, deploy=False)
@@ -54,6 +57,17 @@ def check_configuration(app_configs=None, **kwargs) -> list:
                 "KAKAO_TIMEOUT_SECONDS must be greater than 0 and at most 30.", id="accounts.E007"
             )
         )
+    for name in (
+        "RATE_LIMIT_LOGIN_PER_IP",
+        "RATE_LIMIT_LOGIN_PER_KAKAO_USER",
+        "RATE_LIMIT_REFRESH_PER_IP",
+    ):
+        try:
+            Rate.parse(getattr(settings, name))
+        except ImproperlyConfigured as exc:
+            errors.append(Error(f"{name}: {exc}", id="accounts.E008"))
+    if settings.TRUSTED_PROXY_COUNT < 0:
+        errors.append(Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="accounts.E009"))
     if not settings.KAKAO_REST_API_KEY:
         errors.append(
             Warning(

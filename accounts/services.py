@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import ratelimit
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import (
     KakaoAccountRestricted,
@@ -32,6 +33,7 @@ from accounts.kakao import (
 )
 from accounts.models import SocialAccount, User
 from accounts.oidc import InvalidIdToken, verify_id_token
+from accounts.ratelimit import Rate
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +121,9 @@ def kakao_login(
         profile = _profile_for(tokens, client=client, nonce=nonce)
     except KakaoError as exc:
         raise AccountError(kakao_error_code(exc)) from None
+    ratelimit.hit(
+        "login-kakao-user", profile.id, Rate.parse(settings.RATE_LIMIT_LOGIN_PER_KAKAO_USER)
+    )
     return social_login(profile=profile)
 
 

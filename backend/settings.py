@@ -183,6 +183,16 @@ KAKAO_REQUIRE_STATE = env_bool("KAKAO_REQUIRE_STATE", True)
 # OpenID Connect: ask for the openid scope and verify Kakao's id_token locally.
 KAKAO_OIDC = env_bool("KAKAO_OIDC", False)
 
+# --- Abuse limits -------------------------------------------------------------
+# "count/seconds", counted in the Django cache (shared by all instances with Redis);
+# "off" disables one.
+RATE_LIMIT_LOGIN_PER_IP = env_str("RATE_LIMIT_LOGIN_PER_IP", "20/60")
+RATE_LIMIT_LOGIN_PER_KAKAO_USER = env_str("RATE_LIMIT_LOGIN_PER_KAKAO_USER", "10/60")
+RATE_LIMIT_REFRESH_PER_IP = env_str("RATE_LIMIT_REFRESH_PER_IP", "60/60")
+# How many reverse proxies of ours stand in front of the app. 0: X-Forwarded-For
+# is ignored (anyone can write it); N: its N-th entry from the right is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 # --- JWT (django-graphql-jwt) ----------------------------------------------
 JWT_ACCESS_TTL_SECONDS = env_int("JWT_ACCESS_TTL_SECONDS", 300)
 JWT_REFRESH_TTL_SECONDS = env_int("JWT_REFRESH_TTL_SECONDS", 14 * 24 * 3600)

@@ -8,11 +8,13 @@ error without internals (see ``schema/views.py``).
 from __future__ import annotations
 
 import graphene
+from django.conf import settings
 from graphene.types.generic import GenericScalar
 
-from accounts import services, tokens
+from accounts import ratelimit, services, tokens
 from accounts.errors import AccountError
 from accounts.oauth_state import check_login_state
+from schema.client_ip import client_ip
 from schema.cookies import (
     clear_state_cookie,
     clear_token_cookies,
@@ -92,6 +94,9 @@ class KakaoLogin(TokenFields, BaseMutation):
     @classmethod
     def perform(cls, info, code, redirect_uri=None, state=None):
         request = info.context
+        ratelimit.hit(
+            "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
+        )
         services.validate_token_input(code, field="code", max_bytes=services.MAX_CODE_BYTES)
         services.validate_token_input(
             state, field="state", max_bytes=services.MAX_STATE_BYTES, required=False
@@ -122,6 +127,11 @@ class RefreshToken(TokenFields, BaseMutation):
 
     @classmethod
     def perform(cls, info, refresh_token=None):
+        ratelimit.hit(
+            "refresh-ip",
+            client_ip(info.context),
+            ratelimit.Rate.parse(settings.RATE_LIMIT_REFRESH_PER_IP),
+        )
         issued = tokens.rotate_refresh_token(
             value=refresh_token or refresh_cookie(info.context),
             request=info.context,

@@ -4,7 +4,16 @@ import logging
 
 import pytest
 import responses
+from django.core.cache import cache
 from django.test import Client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters, used states and cached keys never leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
