@@ -1,13 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from graphql_jwt.refresh_token.models import RefreshToken as UnusedRefreshToken
 
 from accounts.models import RefreshToken, SocialAccount, User
-
-# graphql-jwt registers an admin for its own (unused) model that lists tokens
-# in clear; ours (below) is the one in use and never shows a token.
-if admin.site.is_registered(UnusedRefreshToken):
-    admin.site.unregister(UnusedRefreshToken)
 
 
 class SocialAccountInline(admin.TabularInline):

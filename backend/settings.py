@@ -80,10 +80,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "graphene_django",
-    # graphql-jwt's refresh-token app: its abstract model, signals and the
-    # `cleartokens` command. Our concrete model is accounts.RefreshToken.
-    "graphql_jwt.refresh_token",
+    # Before graphql-jwt's app so that our `cleartokens` command wins.
     "accounts",
+    # graphql-jwt's refresh-token app: its abstract model and signals. Our
+    # concrete model is accounts.RefreshToken.
+    "graphql_jwt.refresh_token",
     "schema",
 ]
 

@@ -124,3 +124,34 @@ def test_admin_lists_tokens_without_showing_them(user, admin_client):
     )
     assert response.status_code == 302
     assert RefreshToken.objects.get().revoked is not None
+
+
+def test_cleartokens_keeps_rotated_tokens_until_they_expire(user, settings):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    # given: a rotated (revoked) token, and an expired one
+    first = issue_tokens(user=user)
+    assert refresh(first.refresh_token_value)["errors"] == []
+    stale = issue_tokens(user=user)
+    RefreshToken.objects.filter(pk=stale.refresh_token.pk).update(
+        created=timezone.now() - timedelta(seconds=settings.JWT_REFRESH_TTL_SECONDS + 60)
+    )
+    # when
+    call_command("cleartokens", "--expired", stdout=StringIO())
+    # then: the expired row is gone, the rotated one still catches a replay
+    assert not RefreshToken.objects.filter(pk=stale.refresh_token.pk).exists()
+    assert RefreshToken.objects.count() == 2
+    refresh(first.refresh_token_value)
+    assert RefreshToken.objects.filter(revoked__isnull=True).count() == 0
+
+
+def test_graphql_jwt_admin_for_its_unused_model_is_not_registered():
+    from django.contrib import admin
+    from graphql_jwt.refresh_token.models import RefreshToken as Unused
+
+    assert not admin.site.is_registered(Unused)
+    assert admin.site.is_registered(RefreshToken)
