@@ -72,12 +72,19 @@ def apply_cookies(request: HttpRequest, response: HttpResponse) -> None:
 
 
 def _delete_cookie(response: HttpResponse, name: str) -> None:
-    # Same path, domain and SameSite as when set, or the browser keeps the cookie.
-    response.delete_cookie(
+    # Same path, domain, SameSite, Secure and HttpOnly as when set: a browser
+    # only replaces a cookie whose attributes match (SameSite=None needs Secure).
+    samesite = jwt_settings.JWT_COOKIE_SAMESITE
+    response.set_cookie(
         name,
+        "",
+        max_age=0,
+        expires="Thu, 01 Jan 1970 00:00:00 GMT",
         path=jwt_settings.JWT_COOKIE_PATH,
         domain=jwt_settings.JWT_COOKIE_DOMAIN,
-        samesite=jwt_settings.JWT_COOKIE_SAMESITE,
+        secure=jwt_settings.JWT_COOKIE_SECURE or (samesite or "").lower() == "none",
+        httponly=True,
+        samesite=samesite,
     )
 
 
