@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import urllib3
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
@@ -294,7 +295,7 @@ class KakaoClient:
             ) as response:
                 raw = _read_body(response, deadline)
                 status = response.status_code
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             # The exception text can contain the URL but never the form body.
             logger.warning(
                 "kakao_request_failed method=%s path=%s error=%s",
@@ -327,21 +328,24 @@ class KakaoClient:
 
 
 def _read_body(response: requests.Response, deadline: float) -> bytes:
-    """Read the body in chunks, giving up at the deadline or the size cap.
+    """Read the body as it arrives, giving up at the deadline or the size cap.
 
-    requests' timeout applies to each socket read, so a server that drips one
-    byte at a time could otherwise hold a request forever.
+    requests' timeout applies to each socket read, and ``iter_content`` waits
+    for a whole chunk, so a server dripping a byte at a time could hold a
+    request forever; ``read1`` returns whatever one read brought.
     """
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_content(chunk_size=8192):
+    while True:
+        if time.monotonic() > deadline:
+            raise requests.exceptions.ReadTimeout("overall deadline exceeded")
+        chunk = response.raw.read1(8192, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
         size += len(chunk)
         if size > MAX_RESPONSE_BYTES:
             raise requests.exceptions.ContentDecodingError("response too large")
         chunks.append(chunk)
-        if time.monotonic() > deadline:
-            raise requests.exceptions.ReadTimeout("overall deadline exceeded")
-    return b"".join(chunks)
 
 
 def _path(url: str) -> str:
