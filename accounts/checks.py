@@ -68,11 +68,44 @@ def check_configuration(app_configs=None, **kwargs) -> list:
             errors.append(Error(f"{name}: {exc}", id="accounts.E008"))
     if settings.TRUSTED_PROXY_COUNT < 0:
         errors.append(Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="accounts.E009"))
+    if not settings.DEBUG:
+        errors.extend(_production_errors())
     if not settings.KAKAO_REST_API_KEY:
         errors.append(
             Warning(
                 "KAKAO_REST_API_KEY is empty: kakaoLogin answers KAKAO_MISCONFIGURED.",
                 id="accounts.W001",
+            )
+        )
+    return errors
+
+
+def _production_errors() -> list:
+    """Guard rails that only make sense, and only matter, with DEBUG off."""
+    errors = []
+    if "*" in settings.ALLOWED_HOSTS:
+        errors.append(
+            Error("DJANGO_ALLOWED_HOSTS must not contain * in production.", id="accounts.E010")
+        )
+    if getattr(settings, "CORS_ALLOW_ALL_ORIGINS", False) or "*" in settings.CORS_ALLOWED_ORIGINS:
+        errors.append(
+            Error(
+                "CORS must not allow every origin while credentials are allowed.",
+                id="accounts.E011",
+            )
+        )
+    if not settings.JWT_COOKIE_SECURE:
+        errors.append(
+            Error(
+                "JWT_COOKIE_SECURE must be on in production (cookies carry sessions).",
+                id="accounts.E012",
+            )
+        )
+    if settings.GRAPHIQL_ENABLED and not settings.GRAPHIQL_IN_PRODUCTION:
+        errors.append(
+            Error(
+                "GraphiQL is on with DEBUG off; set GRAPHIQL_IN_PRODUCTION=1 if that is intended.",
+                id="accounts.E013",
             )
         )
     return errors

@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "schema.middleware.APIHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -223,8 +224,31 @@ GRAPHENE = {
     "SCHEMA_INDENT": 2,
 }
 
-# GraphiQL is a development tool: on with DEBUG unless switched off.
+# GraphiQL is a development tool: on with DEBUG unless switched off. With DEBUG off
+# it also needs GRAPHIQL_IN_PRODUCTION=1, or the system checks refuse to start.
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
+GRAPHIQL_IN_PRODUCTION = env_bool("GRAPHIQL_IN_PRODUCTION", False)
+
+# --- Security ---------------------------------------------------------------------
+# Query limits: introspection is for development (the committed schema.graphql is
+# what tools use in production); depth, size and token limits bound the work a
+# single request can ask for.
+GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
+GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
+GRAPHQL_MAX_QUERY_BYTES = env_int("GRAPHQL_MAX_QUERY_BYTES", 10_000)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Behind a TLS-terminating proxy of ours, trust its X-Forwarded-Proto (never otherwise).
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Logging: one line per event, never a secret ----------------------------
 LOGGING = {

@@ -6,11 +6,14 @@ it applies the rule Apollo Server uses: a request that carries our token
 cookies must be one a browser only sends cross-site after a CORS preflight,
 i.e. a JSON body or a non-simple header. A plain HTML form, a ``text/plain``
 body or a bare GET, which any site can make a browser send with its cookies,
-is refused.
+is refused. And when the browser says where the request comes from (``Origin``),
+that must be one of the configured front ends or the API itself.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from graphql_jwt.settings import jwt_settings
 
@@ -46,7 +49,20 @@ def csrf_rejection_reason(request: HttpRequest) -> str | None:
             "A request that carries session cookies must be sent as "
             "Content-Type: application/json (or with an apollo-require-preflight header)."
         )
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin is not None and not _origin_allowed(request, origin):
+        return "A request that carries session cookies must come from an allowed origin."
     return None
+
+
+def _origin_allowed(request: HttpRequest, origin: str) -> bool:
+    if origin in settings.CORS_ALLOWED_ORIGINS:
+        return True
+    try:
+        own = f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:
+        return False
+    return origin == own
 
 
 def _wants_graphiql_page(request: HttpRequest) -> bool:

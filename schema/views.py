@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from graphene.validation import depth_limit_validator
 from graphene_django.views import GraphQLView as BaseGraphQLView
-from graphql import GraphQLError
+from graphene_django.views import HttpError
+from graphql import ExecutionResult, GraphQLError, parse
+from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from schema.auth import authenticate_request
 from schema.cookies import apply_cookies
@@ -18,7 +22,25 @@ INTERNAL_ERROR_MESSAGE = "Internal server error."
 
 
 class GraphQLView(BaseGraphQLView):
-    """graphene-django's view, with our CSRF rule, JWT authentication and cookie writing."""
+    """graphene-django's view, with our CSRF rule, JWT authentication, cookies and limits."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        rules = [depth_limit_validator(max_depth=settings.GRAPHQL_MAX_DEPTH)]
+        if not settings.GRAPHQL_INTROSPECTION:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        self.validation_rules = tuple(rules)
+
+    def execute_graphql_request(
+        self, request, data, query, variables, operation_name, show_graphiql=False
+    ):
+        if query:
+            too_big = _size_error(query)
+            if too_big is not None:
+                return ExecutionResult(errors=[too_big])
+        return super().execute_graphql_request(
+            request, data, query, variables, operation_name, show_graphiql
+        )
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         reason = csrf_rejection_reason(request)
@@ -37,6 +59,7 @@ class GraphQLView(BaseGraphQLView):
 
     @staticmethod
     def format_error(error: Exception) -> dict:
+        """Our GraphQLErrors as they are; anything else is a bug and says nothing."""
         if isinstance(error, GraphQLError):
             original = error.original_error
             if original is not None and not isinstance(original, GraphQLError):
@@ -51,5 +74,28 @@ class GraphQLView(BaseGraphQLView):
                 formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
                 return formatted
             return error.formatted
+        if isinstance(error, HttpError):  # graphene-django's own 4xx: method, body, batch
+            return {"message": str(error)}
         logger.error("graphql_unexpected_error", exc_info=error)
         return {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+
+
+def _size_error(query: str) -> GraphQLError | None:
+    """Refuse queries longer or with more tokens than configured, before any real work."""
+    if not isinstance(query, str):
+        return GraphQLError("The query must be a string.", extensions={"code": "BAD_REQUEST"})
+    if len(query.encode("utf-8", "surrogatepass")) > settings.GRAPHQL_MAX_QUERY_BYTES:
+        return GraphQLError(
+            f"The query is longer than {settings.GRAPHQL_MAX_QUERY_BYTES} bytes.",
+            extensions={"code": "QUERY_TOO_LARGE"},
+        )
+    try:
+        parse(query, no_location=True, max_tokens=settings.GRAPHQL_MAX_TOKENS)
+    except GraphQLError as error:
+        if "tokens" in error.message:
+            return GraphQLError(
+                f"The query has more than {settings.GRAPHQL_MAX_TOKENS} tokens.",
+                extensions={"code": "QUERY_TOO_LARGE"},
+            )
+        # A syntax error: graphene-django's own parse reports it as usual.
+    return None

@@ -1,0 +1,83 @@
+"""Start-up checks: each refuses a bad configuration and accepts a good one."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.checks import check_configuration
+
+
+def ids() -> list[str]:
+    return [message.id for message in check_configuration()]
+
+
+def test_suite_configuration_is_clean():
+    assert [i for i in ids() if i.startswith("accounts.E")] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "error"),
+    [
+        ("SECRET_KEY", "short", "accounts.E001"),
+        ("JWT_COOKIE_SAMESITE", "Sometimes", "accounts.E002"),
+        ("KAKAO_REDIRECT_URIS", ["/relative/callback"], "accounts.E004"),
+        ("KAKAO_AUTH_URL", "ftp://kauth.kakao.com", "accounts.E005"),
+        ("KAKAO_API_URL", "http://kapi.kakao.com", "accounts.E006"),
+        ("KAKAO_TIMEOUT_SECONDS", 0, "accounts.E007"),
+        ("KAKAO_TIMEOUT_SECONDS", 120, "accounts.E007"),
+        ("TRUSTED_PROXY_COUNT", -1, "accounts.E009"),
+        ("ALLOWED_HOSTS", ["*"], "accounts.E010"),
+        ("CORS_ALLOWED_ORIGINS", ["*"], "accounts.E011"),
+        ("CORS_ALLOW_ALL_ORIGINS", True, "accounts.E011"),
+        ("JWT_COOKIE_SECURE", False, "accounts.E012"),
+        ("GRAPHIQL_ENABLED", True, "accounts.E013"),
+    ],
+)
+def test_bad_value_is_an_error(settings, name, bad, error):
+    assert error not in ids()
+    setattr(settings, name, bad)
+    assert error in ids()
+
+
+def test_samesite_none_needs_secure(settings):
+    settings.JWT_COOKIE_SAMESITE = "None"
+    assert "accounts.E003" not in ids()
+    settings.JWT_COOKIE_SECURE = False
+    assert "accounts.E003" in ids()
+
+
+def test_graphiql_in_production_can_be_intended(settings):
+    settings.GRAPHIQL_ENABLED = True
+    settings.GRAPHIQL_IN_PRODUCTION = True
+    assert "accounts.E013" not in ids()
+
+
+def test_debug_relaxes_production_rules(settings):
+    settings.DEBUG = True
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.JWT_COOKIE_SECURE = False
+    settings.KAKAO_AUTH_URL = "http://127.0.0.1:8001"
+    assert [i for i in ids() if i.startswith("accounts.E")] == []
+
+
+def test_missing_kakao_key_is_a_warning_not_an_error(settings):
+    settings.KAKAO_REST_API_KEY = ""
+    assert "accounts.W001" in ids()
+
+
+def test_missing_secret_key_refuses_to_start_without_debug(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "KAKAO_"))}
+    env["DJANGO_SETTINGS_MODULE"] = "backend.settings"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr

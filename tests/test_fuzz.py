@@ -1,0 +1,165 @@
+"""Property-based pass over the GraphQL endpoint: arbitrary input never breaks it.
+
+Whatever arguments, headers and bodies arrive, the answer is never a 500, never
+shows a stack trace, and every payload error code is one of ours.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from accounts.errors import AccountErrorCode
+from tests.kakao_fixtures import ME_URL, TOKEN_URL, token_error, token_response, user_response
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = hypothesis_settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+CODES = {code.name for code in AccountErrorCode}
+LEAKS = ("Traceback", 'File "', "Error(", "Exception", "django.", "psycopg", "sqlite")
+
+anything = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+header_texts = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters=";,"),
+    max_size=300,
+)
+texts = st.one_of(
+    st.text(),
+    st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x1F)),
+    st.text(min_size=1000, max_size=3000),
+    st.sampled_from(["", " ", "\x00", "null", "' OR 1=1 --", "${jndi:x}", "../../etc/passwd"]),
+)
+
+OPERATIONS = {
+    "kakaoLogin": """mutation($code: String!, $redirectUri: String, $state: String) {
+        kakaoLogin(code: $code, redirectUri: $redirectUri, state: $state) {
+          token user { id } errors { code } } }""",
+    "refreshToken": """mutation($refreshToken: String) {
+        refreshToken(refreshToken: $refreshToken) { token errors { code } } }""",
+    "revokeToken": """mutation($refreshToken: String) {
+        revokeToken(refreshToken: $refreshToken) { revoked errors { code } } }""",
+    "logout": """mutation($refreshToken: String) {
+        logout(refreshToken: $refreshToken) { ok errors { code } } }""",
+    "kakaoAuthorizeUrl": """query($redirectUri: String, $scope: [String!]) {
+        kakaoAuthorizeUrl(redirectUri: $redirectUri, scope: $scope) { url errors { code } } }""",
+}
+
+
+@pytest.fixture
+def kakao_any():
+    """Kakao answers either a valid login or KOE320, whatever is sent."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add(responses.POST, TOKEN_URL, json=token_response())
+        rsps.add(responses.POST, TOKEN_URL, status=400, json=token_error("KOE320"))
+        rsps.add(responses.GET, ME_URL, json=user_response())
+        yield rsps
+
+
+def check(response) -> None:
+    assert response.status_code != 500, response.content[:300]
+    text = response.content.decode("utf-8", "replace")
+    for leak in LEAKS:
+        assert leak not in text, (leak, text[:300])
+    if text and response.get("Content-Type", "").startswith("application/json"):
+        body = json.loads(text)
+        data = body.get("data") if isinstance(body, dict) else None
+        for payload in (data or {}).values():
+            for error in (payload or {}).get("errors") or []:
+                assert error["code"] in CODES
+
+
+@FUZZ
+@given(
+    operation=st.sampled_from(sorted(OPERATIONS)),
+    variables=st.dictionaries(
+        st.sampled_from(["code", "redirectUri", "state", "refreshToken", "scope", "x"]),
+        st.one_of(texts, anything, st.lists(texts, max_size=3)),
+        max_size=4,
+    ),
+)
+@pytest.mark.parametrize("require_state", [True, False])
+def test_any_arguments(kakao_any, settings, require_state, operation, variables):
+    # Without the state requirement, arbitrary codes reach the (faked) Kakao.
+    settings.KAKAO_REQUIRE_STATE = require_state
+    response = Client().post(
+        "/graphql",
+        json.dumps({"query": OPERATIONS[operation], "variables": variables}),
+        content_type="application/json",
+    )
+    check(response)
+
+
+@FUZZ
+@given(
+    authorization=st.one_of(st.none(), header_texts.map(lambda t: "Bearer " + t), header_texts),
+    access_cookie=st.one_of(st.none(), header_texts),
+    refresh_cookie=st.one_of(st.none(), header_texts),
+    state_cookie=st.one_of(st.none(), header_texts),
+    origin=st.one_of(st.none(), header_texts, st.just("https://evil.example")),
+)
+def test_any_headers_and_cookies(
+    kakao_any, authorization, access_cookie, refresh_cookie, state_cookie, origin
+):
+    client = Client()
+    for name, value in (
+        ("JWT", access_cookie),
+        ("JWT-refresh-token", refresh_cookie),
+        ("kakao-oauth-state", state_cookie),
+    ):
+        if value is not None:
+            client.cookies[name] = value
+    extra = {}
+    if authorization is not None:
+        extra["HTTP_AUTHORIZATION"] = authorization
+    if origin is not None:
+        extra["HTTP_ORIGIN"] = origin
+    query = "{ me { id } } mutation R { refreshToken { token errors { code } } }"
+    for operation in (None, "R"):
+        body = {"query": query if operation else "{ me { id email } }", "operationName": operation}
+        check(client.post("/graphql", json.dumps(body), content_type="application/json", **extra))
+
+
+@FUZZ
+@given(
+    content_type=st.sampled_from(
+        [
+            "application/json",
+            "application/graphql",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=b",
+            "",
+            "x/y",
+        ]
+    ),
+    body=st.one_of(
+        st.binary(max_size=500),
+        texts,
+        anything.map(json.dumps),
+        st.integers(min_value=1, max_value=200).map(lambda n: "[" * n + "]" * n),
+        st.integers(min_value=1, max_value=200).map(lambda n: '{"query":' * n),
+    ),
+    method=st.sampled_from(["POST", "GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]),
+)
+def test_any_raw_request(kakao_any, content_type, body, method):
+    client = Client()
+    if isinstance(body, str):
+        body = body.encode("utf-8", "surrogatepass")
+    check(client.generic(method, "/graphql", body, content_type=content_type))
