@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     # concrete model is accounts.RefreshToken.
     "graphql_jwt.refresh_token",
     "schema",
+    "kakao_standin",
 ]
 
 MIDDLEWARE = [
