@@ -106,7 +106,8 @@ ROOT_URLCONF = "backend.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Our templates first: schema/templates overrides graphene-django's GraphiQL page.
+        "DIRS": [BASE_DIR / "schema" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -19,6 +19,11 @@ from schema.csrf import csrf_rejection_reason
 logger = logging.getLogger(__name__)
 
 INTERNAL_ERROR_MESSAGE = "Internal server error."
+GRAPHIQL_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
 
 
 class GraphQLView(BaseGraphQLView):
@@ -55,6 +60,17 @@ class GraphQLView(BaseGraphQLView):
         authenticate_request(request)
         response = super().dispatch(request, *args, **kwargs)
         apply_cookies(request, response)
+        return response
+
+    def render_graphiql(self, request: HttpRequest, **data) -> HttpResponse:
+        data["graphene_settings"] = {
+            "graphiqlHeaderEditorEnabled": data.get("graphiql_header_editor_enabled", True),
+            "graphiqlShouldPersistHeaders": data.get("graphiql_should_persist_headers", False),
+            "graphiqlInputValueDeprecation": data.get("graphiql_input_value_deprecation", False),
+        }
+        response = super().render_graphiql(request, **data)
+        # Everything the page needs is served from here; GraphiQL sets inline styles.
+        response["Content-Security-Policy"] = GRAPHIQL_CSP
         return response
 
     @staticmethod
