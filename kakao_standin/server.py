@@ -56,10 +56,11 @@ class Identity:
         digest = hashlib.sha256(f"{self.nickname}\n{self.email.lower()}".encode()).hexdigest()
         return int(digest[:15], 16) + 1
 
-    def user_json(self) -> dict[str, Any]:
+    def user_json(self, base_url: str = "http://k.kakaocdn.net") -> dict[str, Any]:
         """The /v2/user/me body in Kakao's shape; absent consent means absent keys."""
-        image = f"http://k.kakaocdn.net/dn/standin/{self.kakao_id}/img_640x640.jpg"
-        thumb = f"http://k.kakaocdn.net/dn/standin/{self.kakao_id}/img_110x110.jpg"
+        # Images are served by the stand-in itself, so that they show offline too.
+        image = f"{base_url}/_standin/avatar/{self.kakao_id}.svg?size=640"
+        thumb = f"{base_url}/_standin/avatar/{self.kakao_id}.svg?size=110"
         profile: dict[str, Any] = {
             "nickname": self.nickname,
             "is_default_nickname": False,
@@ -206,7 +207,7 @@ class KakaoStandIn:
             "nickname": grant.identity.nickname,
         }
         if grant.identity.profile_image:
-            claims["picture"] = grant.identity.user_json()["properties"]["profile_image"]
+            claims["picture"] = grant.identity.user_json(self.issuer)["properties"]["profile_image"]
         if grant.identity.email:
             claims["email"] = grant.identity.email
         if grant.nonce:
@@ -240,6 +241,8 @@ class Handler(BaseHTTPRequestHandler):
             self._json(200, self.server.standin.jwks())
         elif path == "/.well-known/openid-configuration":
             self._json(200, self._discovery())
+        elif path.startswith("/_standin/avatar/"):
+            self._avatar(path.rsplit("/", 1)[-1].removesuffix(".svg"))
         elif path == "/":
             self._html(200, "<h1>Kakao stand-in</h1><p>Development only.</p>")
         else:
@@ -315,7 +318,7 @@ class Handler(BaseHTTPRequestHandler):
         if identity is None:
             self._json(401, {"msg": "this access token does not exist", "code": -401})
         else:
-            self._json(200, identity.user_json())
+            self._json(200, identity.user_json(self.server.standin.issuer))
 
     def _shortcut_code(self) -> None:
         """Automation's way to the consent page's result, without a browser."""
@@ -340,6 +343,18 @@ class Handler(BaseHTTPRequestHandler):
             scope=tuple(str(body.get("scope") or "").split(",")) if body.get("scope") else (),
         )
         self._json(200, {"code": code})
+
+    def _avatar(self, seed: str) -> None:
+        """A generated profile picture: a coloured circle, different per person."""
+        digest = hashlib.sha256(seed.encode()).hexdigest()
+        colour, shade = f"#{digest[:6]}", f"#{digest[6:12]}"
+        svg = (
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+            f'<rect width="64" height="64" fill="{colour}"/>'
+            f'<circle cx="32" cy="26" r="12" fill="{shade}"/>'
+            f'<ellipse cx="32" cy="58" rx="22" ry="16" fill="{shade}"/></svg>'
+        )
+        self._send(200, svg.encode(), "image/svg+xml")
 
     def _discovery(self) -> dict[str, Any]:
         issuer = self.server.standin.issuer
