@@ -40,8 +40,7 @@ test-services: install
 
 # Production-style locally: gunicorn, DEBUG off, static files collected.
 serve: install
-	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')} \
-	  JWT_COOKIE_SECURE=$${JWT_COOKIE_SECURE:-0}; \
+	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')}; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py collectstatic --noinput -v 0 && \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py backend.wsgi

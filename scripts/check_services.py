@@ -10,12 +10,12 @@ def main(database_url: str, redis_url: str) -> int:
     try:
         psycopg.connect(database_url, connect_timeout=3).close()
     except psycopg.Error as exc:
-        print(f"PostgreSQL is not reachable at {database_url}: {exc}".strip(), file=sys.stderr)
+        sys.stderr.write(f"PostgreSQL is not reachable at {database_url}: {exc}\n")
         return 1
     try:
         redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
     except redis.RedisError as exc:
-        print(f"Redis is not reachable at {redis_url}: {exc}", file=sys.stderr)
+        sys.stderr.write(f"Redis is not reachable at {redis_url}: {exc}\n")
         return 1
     return 0
 
