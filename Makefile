@@ -62,5 +62,11 @@ e2e: install
 	cd e2e && npm ci --no-audit --no-fund --silent
 	cd e2e && PY=$(CURDIR)/$(PY) npm test
 
+# Benchmarks (not tests): PostgreSQL + Redis + gunicorn on this machine; writes bench/results/.
+bench: install
+	$(PIP) install --quiet -r bench/requirements.txt
+	@$(PY) scripts/check_services.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	$(PY) bench/run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -189,7 +189,10 @@ def social_login(*, profile: KakaoProfile) -> LoginResult:
 
 
 def _find_account(uid: str) -> SocialAccount | None:
-    return SocialAccount.objects.select_related("user").filter(provider=KAKAO, uid=uid).first()
+    try:
+        return SocialAccount.objects.select_related("user").get(provider=KAKAO, uid=uid)
+    except SocialAccount.DoesNotExist:
+        return None
 
 
 def _returning_login(account: SocialAccount, profile: KakaoProfile) -> LoginResult:

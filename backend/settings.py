@@ -210,6 +210,9 @@ KAKAO_AUTH_URL = env_str("KAKAO_AUTH_URL", "https://kauth.kakao.com").rstrip("/"
 KAKAO_API_URL = env_str("KAKAO_API_URL", "https://kapi.kakao.com").rstrip("/")
 KAKAO_TIMEOUT_SECONDS = env_float("KAKAO_TIMEOUT_SECONDS", 5.0)
 KAKAO_LINK_VERIFIED_EMAIL = env_bool("KAKAO_LINK_VERIFIED_EMAIL", False)
+# An HTTP(S) proxy for the calls to Kakao, when egress must go through one. The
+# usual HTTPS_PROXY/NO_PROXY environment variables are deliberately not used.
+KAKAO_PROXY_URL = env_str("KAKAO_PROXY_URL")
 # Login CSRF protection: kakaoLogin needs the state issued by kakaoAuthorizeUrl to
 # this browser. Native apps that cannot hold the cookie switch it off.
 KAKAO_REQUIRE_STATE = env_bool("KAKAO_REQUIRE_STATE", True)
