@@ -13,7 +13,6 @@ from calendar import timegm
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from graphql_jwt.refresh_token.signals import refresh_token_revoked, refresh_token_rotated
@@ -69,17 +68,18 @@ def rotate_refresh_token(*, value: str | None, request: HttpRequest | None = Non
         raise AccountError(AccountErrorCode.ACCOUNT_INACTIVE)
     model = type(old)
     now = timezone.now()
-    with transaction.atomic():
-        # A conditional UPDATE, so that of two concurrent uses exactly one wins;
-        # the loser is a replay of a rotated token like any other.
-        won = model.objects.filter(pk=old.pk, revoked__isnull=True, rotated__isnull=True).update(
-            revoked=now, rotated=now
-        )
-        if won == 1:
-            new = model.objects.create(user=user, family=old.family)
+    # A conditional UPDATE, so that of two concurrent uses exactly one wins; the
+    # loser is a replay of a rotated token like any other. No transaction around
+    # it and the insert: should the insert fail, the old token is already spent
+    # and the client logs in again (fail closed), and each refresh saves the
+    # BEGIN/COMMIT round trips.
+    won = model.objects.filter(pk=old.pk, revoked__isnull=True, rotated__isnull=True).update(
+        revoked=now, rotated=now
+    )
     if won != 1:
         _revoke_family(old)
         raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
+    new = model.objects.create(user=user, family=old.family)
     old.revoked = old.rotated = now
     refresh_token_rotated.send(
         sender=RefreshToken, request=request, refresh_token=old, refresh_token_issued=new

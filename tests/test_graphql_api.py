@@ -136,6 +136,7 @@ def test_login_sets_httponly_refresh_and_access_cookies(client, kakao, settings)
         assert cookie["path"] == "/"
     assert int(refresh["max-age"]) == settings.JWT_REFRESH_TTL_SECONDS
     assert int(access["max-age"]) == settings.JWT_ACCESS_TTL_SECONDS
+    assert "csrftoken" not in response.cookies  # the API uses no Django CSRF token
 
 
 @pytest.mark.parametrize(
