@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run backend test lint schema e2e clean
+.PHONY: install run backend serve test test-services lint schema e2e bench clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
@@ -31,6 +31,20 @@ backend: install
 test: install
 	$(PY) -m pytest
 
+# The whole suite again against PostgreSQL and Redis (this project's machines run both).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+test-services: install
+	@$(PY) scripts/check_services.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
+
+# Production-style locally: gunicorn, DEBUG off, static files collected.
+serve: install
+	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')}; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py collectstatic --noinput -v 0 && \
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py backend.wsgi
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -47,6 +61,12 @@ e2e: install
 	cd examples/apollo && npm ci --no-audit --no-fund --silent
 	cd e2e && npm ci --no-audit --no-fund --silent
 	cd e2e && PY=$(CURDIR)/$(PY) npm test
+
+# Benchmarks (not tests): PostgreSQL + Redis + gunicorn on this machine; writes bench/results/.
+bench: install
+	$(PIP) install --quiet -r bench/requirements.txt
+	@$(PY) scripts/check_services.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -182,13 +182,17 @@ def social_login(*, profile: KakaoProfile) -> LoginResult:
         result = _returning_login(account, profile)
     else:
         result = _first_login(profile)
-    _touch_last_login(result.user)
+    if not result.created:  # a new user was created with last_login set
+        _touch_last_login(result.user)
     logger.info("kakao_login user=%s created=%s", result.user.pk, str(result.created).lower())
     return result
 
 
 def _find_account(uid: str) -> SocialAccount | None:
-    return SocialAccount.objects.select_related("user").filter(provider=KAKAO, uid=uid).first()
+    try:
+        return SocialAccount.objects.select_related("user").get(provider=KAKAO, uid=uid)
+    except SocialAccount.DoesNotExist:
+        return None
 
 
 def _returning_login(account: SocialAccount, profile: KakaoProfile) -> LoginResult:
@@ -252,6 +256,7 @@ def _user_for_first_login(profile: KakaoProfile) -> tuple[User, bool]:
         nickname=profile.nickname,
         profile_image_url=profile.profile_image_url,
         thumbnail_image_url=profile.thumbnail_image_url,
+        last_login=timezone.now(),
     )
     user.set_unusable_password()
     user.save()

@@ -91,7 +91,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
+    "backend.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,20 +123,42 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "backend.wsgi.application"
 
+# SQLite is the embedded default; DATABASE_URL=postgres://… is the production path
+# (psycopg 3). PostgreSQL connections persist across requests (CONN_MAX_AGE) and are
+# health-checked before reuse.
+DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+_POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://"))
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        DATABASE_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if _POSTGRES else 0),
         conn_health_checks=True,
     )
 }
+if _POSTGRES:
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "kakao-login",
+# The local-memory cache is per process: fine for one process, but rate limits,
+# used OAuth states and the JWKS cache must be shared once there are several
+# instances. REDIS_URL=redis://… makes them shared.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kakao-login",
+            # Fail fast rather than hang a request when Redis is unreachable.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kakao-login",
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 # The GraphQL view authenticates JWTs itself (schema/auth.py); the model
@@ -155,6 +179,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves the collected static files (admin, GraphiQL) without a separate server.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- CORS (django-cors-headers) -------------------------------------------
@@ -181,6 +210,9 @@ KAKAO_AUTH_URL = env_str("KAKAO_AUTH_URL", "https://kauth.kakao.com").rstrip("/"
 KAKAO_API_URL = env_str("KAKAO_API_URL", "https://kapi.kakao.com").rstrip("/")
 KAKAO_TIMEOUT_SECONDS = env_float("KAKAO_TIMEOUT_SECONDS", 5.0)
 KAKAO_LINK_VERIFIED_EMAIL = env_bool("KAKAO_LINK_VERIFIED_EMAIL", False)
+# An HTTP(S) proxy for the calls to Kakao, when egress must go through one. The
+# usual HTTPS_PROXY/NO_PROXY environment variables are deliberately not used.
+KAKAO_PROXY_URL = env_str("KAKAO_PROXY_URL")
 # Login CSRF protection: kakaoLogin needs the state issued by kakaoAuthorizeUrl to
 # this browser. Native apps that cannot hold the cookie switch it off.
 KAKAO_REQUIRE_STATE = env_bool("KAKAO_REQUIRE_STATE", True)
@@ -253,11 +285,23 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Logging: one line per event, never a secret ----------------------------
+# JSON lines (with the request id) by default in production, plain text in DEBUG.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "backend.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "backend.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django logs the full request on a 4xx/5xx; request bodies carry codes.

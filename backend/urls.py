@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from backend.health import healthz, readyz
 from schema.views import GraphQLView
 
 # csrf_exempt: the view applies its own CSRF rule (schema/csrf.py).
@@ -12,6 +13,8 @@ graphql_view = csrf_exempt(GraphQLView.as_view(graphiql=settings.GRAPHIQL_ENABLE
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz),
+    path("readyz", readyz),
     path("graphql", graphql_view),
     path("graphql/", graphql_view),
 ]

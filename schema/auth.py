@@ -4,14 +4,16 @@ This replaces graphql-jwt's JSONWebTokenMiddleware, which fails *every* field
 with "Error decoding signature" when a stale or garbage token is presented, so
 a browser holding an old cookie could not even log in again. Here the token is
 checked once per request, before execution: a valid one sets ``request.user``
-for every resolver; a bad one leaves the caller anonymous and records why, so
-that ``me`` can answer with a typed TOKEN_EXPIRED / INVALID_TOKEN error.
+(loaded lazily, on first use) for every resolver; a bad one leaves the caller
+anonymous and records why, so that ``me`` can answer with a typed
+TOKEN_EXPIRED / INVALID_TOKEN error.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 from graphql_jwt.exceptions import JSONWebTokenError, JSONWebTokenExpired
 from graphql_jwt.settings import jwt_settings
 from graphql_jwt.utils import get_payload, get_user_by_payload
@@ -32,17 +34,26 @@ def authenticate_request(request: HttpRequest) -> None:
         return
     try:
         payload = get_payload(token, request)
-        user = get_user_by_payload(payload)
     except JSONWebTokenExpired:
         _anonymous(request, TOKEN_EXPIRED)
         return
     except JSONWebTokenError:
         _anonymous(request, INVALID_TOKEN)
         return
-    if user is None:
-        _anonymous(request, INVALID_TOKEN)
-        return
-    request.user = user
+
+    def load_user():
+        # Looked up only when a resolver asks: refreshToken or kakaoLogin from a
+        # browser that still sends its access cookie need no user query.
+        try:
+            user = get_user_by_payload(payload)
+        except JSONWebTokenError:  # e.g. the user was deactivated
+            user = None
+        if user is None:
+            request.jwt_auth_error = INVALID_TOKEN
+            return AnonymousUser()
+        return user
+
+    request.user = SimpleLazyObject(load_user)
 
 
 def _credentials(request: HttpRequest) -> tuple[str | None, str | None]:

@@ -65,11 +65,12 @@ class Query(graphene.ObjectType):
     @staticmethod
     def resolve_me(root, info):
         request = info.context
+        user = request.user
+        authenticated = user.is_authenticated  # loads the user; may find the token bad
         error = getattr(request, "jwt_auth_error", None)
         if error is not None:
             raise GraphQLError(
                 _AUTH_MESSAGES.get(error, "The access token is not valid."),
                 extensions={"code": error},
             )
-        user = request.user
-        return user if user.is_authenticated else None
+        return user if authenticated else None

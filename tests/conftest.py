@@ -33,3 +33,18 @@ def all_logs(caplog):
     """Capture every log record at DEBUG and above, to check none holds a secret."""
     caplog.set_level(logging.DEBUG)
     return caplog
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `services` need PostgreSQL and Redis: `make test-services` runs them."""
+    from django.conf import settings
+
+    on_services = settings.DATABASES["default"]["ENGINE"].endswith(
+        "postgresql"
+    ) and settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    if on_services:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL and Redis: run `make test-services`")
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)

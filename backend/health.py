@@ -1,0 +1,52 @@
+"""Probes for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is up (no dependency is touched)."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """The database and the cache answer; 503 names the one that does not."""
+    checks = {"database": _database(), "cache": _cache()}
+    ready = all(status == "ok" for status in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503
+    )
+
+
+def _database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any failure means not ready; the reason goes to the log
+        logger.warning("readyz_database_failed error=%s", type(exc).__name__)
+        return "error"
+    return "ok"
+
+
+def _cache() -> str:
+    key = f"readyz:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, "1", timeout=5)
+        ok = cache.get(key) == "1"
+        cache.delete(key)
+    except Exception as exc:  # as above
+        logger.warning("readyz_cache_failed error=%s", type(exc).__name__)
+        return "error"
+    return "ok" if ok else "error"

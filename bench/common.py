@@ -1,0 +1,49 @@
+"""Shared by the benchmark scripts: the environment and small statistics helpers."""
+
+from __future__ import annotations
+
+import os
+import statistics
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENT_ID = "bench-rest-api-key"
+REDIRECT_URI = "http://localhost:5173/oauth/kakao/callback"
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kakao_bench"
+)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def server_env(standin_url: str, **extra: str) -> dict[str, str]:
+    """The production settings (DEBUG off) on the bench database, cache and stand-in."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "backend.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "KAKAO_REST_API_KEY": CLIENT_ID,
+        "KAKAO_AUTH_URL": standin_url,
+        "KAKAO_API_URL": standin_url,
+        "KAKAO_REDIRECT_URIS": REDIRECT_URI,
+        "JWT_COOKIE_SECURE": "0",
+        # Benchmarks hammer from one address on purpose.
+        "RATE_LIMIT_LOGIN_PER_IP": "off",
+        "RATE_LIMIT_LOGIN_PER_KAKAO_USER": "off",
+        "RATE_LIMIT_REFRESH_PER_IP": "off",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def summary(values_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(values_ms)
+    return {
+        "n": len(ordered),
+        "median_ms": round(statistics.median(ordered), 3),
+        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 3),
+        "min_ms": round(ordered[0], 3),
+    }

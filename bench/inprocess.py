@@ -1,0 +1,148 @@
+"""In-process measurements: server-side cost per request without Kakao's time, SQL
+queries per operation, and calls to Kakao per login. Prints one JSON object.
+
+Run by bench/run.py with the bench environment; Kakao is the stand-in at 0 ms, in a
+thread of this process, and the time spent inside the Kakao client is subtracted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import CLIENT_ID, REDIRECT_URI, server_env, summary
+from kakao_standin.server import start_in_thread
+
+RUNS = int(os.environ.get("BENCH_RUNS", "500"))
+WARMUP = 50
+
+standin, STANDIN_URL = start_in_thread(client_id=CLIENT_ID)
+os.environ.update(server_env(STANDIN_URL))
+
+import django  # noqa: E402
+
+django.setup()
+
+import requests  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from accounts import kakao  # noqa: E402
+
+# Time spent waiting on Kakao, per thread, so that it can be taken out.
+_kakao = threading.local()
+_original_request = kakao.KakaoClient._request
+
+
+def _timed_request(self, method, url, **kwargs):
+    started = time.perf_counter()
+    try:
+        return _original_request(self, method, url, **kwargs)
+    finally:
+        _kakao.seconds = getattr(_kakao, "seconds", 0.0) + time.perf_counter() - started
+        _kakao.calls = getattr(_kakao, "calls", 0) + 1
+
+
+kakao.KakaoClient._request = _timed_request
+codes = requests.Session()
+
+
+def new_code(nickname: str, **extra) -> str:
+    body = {
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT_URI,
+        "nickname": nickname,
+        "email": f"{nickname}@example.com",
+        **extra,
+    }
+    return codes.post(f"{STANDIN_URL}/_standin/code", json=body, timeout=5).json()["code"]
+
+
+def gql(client: Client, query: str, **variables) -> dict:
+    response = client.post(
+        "/graphql",
+        json.dumps({"query": query, "variables": variables}),
+        content_type="application/json",
+    )
+    return next(iter(response.json()["data"].values()))
+
+
+AUTHORIZE = "query { kakaoAuthorizeUrl { state nonce } }"
+LOGIN = """mutation($code: String!, $state: String) {
+  kakaoLogin(code: $code, state: $state) { token created errors { code } } }"""
+REFRESH = "mutation { refreshToken { token errors { code } } }"
+
+
+def timed_login(client: Client, nickname: str, **code_extra) -> tuple[float, int, int]:
+    """(server ms without Kakao, SQL queries, Kakao calls) for one kakaoLogin."""
+    authorize = gql(client, AUTHORIZE)
+    if authorize.get("nonce"):
+        code_extra = {"nonce": authorize["nonce"], "scope": "openid", **code_extra}
+    code = new_code(nickname, **code_extra)
+    _kakao.seconds, _kakao.calls = 0.0, 0
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        data = gql(client, LOGIN, code=code, state=authorize["state"])
+        elapsed = time.perf_counter() - started
+    assert data["errors"] == [], data
+    return (elapsed - _kakao.seconds) * 1000, len(queries), _kakao.calls
+
+
+def measure_logins(returning: bool) -> dict:
+    costs, queries, calls = [], [], []
+    client = Client()
+    for i in range(WARMUP + RUNS):
+        nickname = "returning" if returning else f"new-{time.time_ns()}-{i}"
+        cost, n_queries, n_calls = timed_login(client, nickname)
+        if i >= WARMUP:
+            costs.append(cost)
+            queries.append(n_queries)
+            calls.append(n_calls)
+    return {**summary(costs), "sql_queries": max(queries), "kakao_calls": max(calls)}
+
+
+def measure_refresh() -> dict:
+    client = Client()
+    timed_login(client, "refresher")
+    costs, queries = [], []
+    for i in range(WARMUP + RUNS):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            data = gql(client, REFRESH)
+            elapsed = time.perf_counter() - started
+        assert data["errors"] == [], data
+        if i >= WARMUP:
+            costs.append(elapsed * 1000)
+            queries.append(len(captured))
+    return {**summary(costs), "sql_queries": max(queries)}
+
+
+def measure_oidc_calls() -> dict:
+    with override_settings(KAKAO_OIDC=True):
+        client = Client()
+        first = timed_login(client, "oidc-user")  # also fills the JWKS cache
+        returning = timed_login(client, "oidc-user")
+        new_without_email = timed_login(client, f"oidc-new-{time.time_ns()}", email="")
+    return {
+        "first_login_with_email": first[2],
+        "returning": returning[2],
+        "new_without_email": new_without_email[2],
+    }
+
+
+results = {
+    "runs": RUNS,
+    "returning_login": measure_logins(returning=True),
+    "new_login": measure_logins(returning=False),
+    "refresh": measure_refresh(),
+    "kakao_calls_with_oidc": measure_oidc_calls(),
+}
+standin.shutdown()
+json.dump(results, sys.stdout)

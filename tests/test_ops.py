@@ -1,0 +1,118 @@
+"""Operations: health probes, request ids, structured logs, service settings."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from django.test import Client
+
+from backend.logs import JsonFormatter, RequestIdFilter, request_id_var
+
+
+def test_healthz_touches_nothing():
+    # No django_db mark: any database access would fail this test.
+    response = Client().get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_checks_database_and_cache():
+    response = Client().get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_names_what_is_down(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr("backend.health.cache.set", broken)
+    response = Client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "cache": "error"}
+
+
+def test_request_id_is_echoed_when_sane_and_made_up_otherwise():
+    assert Client().get("/healthz", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] == "abc-123"
+    for bad in ("", "a" * 65, "abc 123", "x\ny", "<script>"):
+        made_up = Client().get("/healthz", HTTP_X_REQUEST_ID=bad)["X-Request-ID"]
+        assert made_up != bad and len(made_up) == 32
+
+
+def test_json_formatter_one_line_with_request_id_and_extras():
+    token = request_id_var.set("req-1")
+    try:
+        record = logging.makeLogRecord(
+            {
+                "name": "accounts",
+                "levelno": logging.INFO,
+                "levelname": "INFO",
+                "msg": "kakao_login user=%s",
+                "args": (42,),
+                "user_id": 42,
+            }
+        )
+        RequestIdFilter().filter(record)
+        line = JsonFormatter().format(record)
+    finally:
+        request_id_var.reset(token)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["message"] == "kakao_login user=42"
+    assert entry["request_id"] == "req-1" and entry["level"] == "INFO"
+    assert entry["user_id"] == 42
+
+
+def test_json_formatter_keeps_exceptions_on_one_line():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        import sys
+
+        record = logging.makeLogRecord(
+            {"msg": "failed", "levelname": "ERROR", "exc_info": sys.exc_info()}
+        )
+    entry = json.loads(JsonFormatter().format(record))
+    assert "ValueError: boom" in entry["exception"]
+
+
+def test_log_lines_of_a_request_carry_its_id(caplog):
+    caplog.set_level(logging.INFO)
+    caplog.handler.addFilter(RequestIdFilter())
+    client = Client()
+    client.cookies["JWT"] = "x"
+    client.post(
+        "/graphql", "query={me{id}}", content_type="text/plain", HTTP_X_REQUEST_ID="trace-77"
+    )
+    rejected = [r for r in caplog.records if r.getMessage().startswith("csrf_rejected")]
+    assert rejected and rejected[0].request_id == "trace-77"
+    assert request_id_var.get() == "-"
+
+
+def test_database_and_cache_follow_the_environment(monkeypatch):
+    import importlib
+
+    import backend.settings as module
+
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 50)
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.internal:5432/app")
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
+    try:
+        reloaded = importlib.reload(module)
+        database = reloaded.DATABASES["default"]
+        assert database["ENGINE"] == "django.db.backends.postgresql"
+        assert database["CONN_MAX_AGE"] == 60 and database["CONN_HEALTH_CHECKS"] is True
+        cache = reloaded.CACHES["default"]
+        assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert cache["LOCATION"] == "redis://cache.internal:6379/0"
+        monkeypatch.delenv("DATABASE_URL")
+        monkeypatch.delenv("REDIS_URL")
+        reloaded = importlib.reload(module)
+        assert reloaded.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+        assert reloaded.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+    finally:
+        monkeypatch.undo()
+        importlib.reload(module)

@@ -1,0 +1,210 @@
+"""On real PostgreSQL and Redis, with real concurrency and several instances.
+
+Run by `make test-services` (and CI); skipped by plain `make test`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from django.db import connection
+
+from accounts import services
+from accounts.errors import AccountError
+from accounts.kakao import KakaoProfile
+from accounts.models import SocialAccount, User
+from kakao_standin.server import start_in_thread
+from tests.kakao_fixtures import user_response
+
+pytestmark = pytest.mark.services
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUNDS = 30
+THREADS = 8
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("email", [None, "race{}@example.com"], ids=["no-email", "verified-email"])
+def test_concurrent_first_logins_make_one_user(email):
+    for round_ in range(ROUNDS):
+        uid = 7_000_000 + round_ * 10 + (1 if email else 0)
+        profile = KakaoProfile.from_api(
+            user_response(uid=uid, email=email.format(round_) if email else None)
+        )
+        barrier = threading.Barrier(THREADS)
+        users: list[int] = []
+        failures: list[BaseException] = []
+
+        def login(profile=profile, barrier=barrier, users=users, failures=failures):
+            try:
+                barrier.wait(timeout=10)
+                users.append(services.social_login(profile=profile).user.pk)
+            except (AccountError, Exception) as exc:  # any failure fails the round
+                failures.append(exc)
+            finally:
+                connection.close()
+
+        workers = [threading.Thread(target=login) for _ in range(THREADS)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=30)
+        assert failures == [], f"round {round_}: {failures!r}"
+        assert len(users) == THREADS and len(set(users)) == 1, f"round {round_}: {users}"
+        assert SocialAccount.objects.filter(provider="kakao", uid=profile.id).count() == 1
+        assert User.objects.filter(social_accounts__uid=profile.id).count() == 1
+    assert User.objects.count() == ROUNDS
+
+
+# --- two instances behind one database and one cache ---------------------------------------
+
+CLIENT_ID = "multi-instance-key"
+REDIRECT = "http://localhost:5173/oauth/kakao/callback"
+LOGIN = """mutation($code: String!, $state: String) {
+  kakaoLogin(code: $code, state: $state) { token refreshToken errors { code } } }"""
+REFRESH = """mutation($refreshToken: String) {
+  refreshToken(refreshToken: $refreshToken) { token refreshToken errors { code } } }"""
+AUTHORIZE = "query { kakaoAuthorizeUrl { state errors { code } } }"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def instances(tmp_path):
+    """Two gunicorn instances (DEBUG off) on the test database and the test Redis."""
+    server, standin_url = start_in_thread(client_id=CLIENT_ID)
+    database = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        # The production settings, not the suite's (which pin Kakao to its real hosts).
+        "DJANGO_SETTINGS_MODULE": "backend.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "multi-instance-secret-key-0123456789-abcdefghijklmnop",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
+        f"/{database['NAME']}",
+        "REDIS_URL": settings.CACHES["default"]["LOCATION"],
+        "KAKAO_REST_API_KEY": CLIENT_ID,
+        "KAKAO_AUTH_URL": standin_url,
+        "KAKAO_API_URL": standin_url,
+        "KAKAO_REDIRECT_URIS": REDIRECT,
+        "JWT_COOKIE_SECURE": "0",
+        "RATE_LIMIT_REFRESH_PER_IP": "8/60",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_THREADS": "4",
+        "GUNICORN_ACCESSLOG": "",
+    }
+    processes, urls = [], []
+    for _ in range(2):
+        port = _free_port()
+        processes.append(
+            subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "gunicorn"),
+                    "-c",
+                    "gunicorn.conf.py",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "backend.wsgi",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=(tmp_path / f"gunicorn-{port}.log").open("w"),
+            )
+        )
+        urls.append(f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + 30
+        for url in urls:
+            while True:
+                try:
+                    if requests.get(f"{url}/readyz", timeout=2).status_code == 200:
+                        break
+                except requests.ConnectionError:
+                    pass
+                assert time.monotonic() < deadline, "gunicorn did not become ready"
+                time.sleep(0.2)
+        yield urls, standin_url
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=15)
+        for log in tmp_path.glob("gunicorn-*.log"):
+            print(f"--- {log.name}\n{log.read_text()[-3000:]}")
+        server.shutdown()
+        server.server_close()
+
+
+def _gql(session: requests.Session, url: str, query: str, **variables) -> dict:
+    response = session.post(
+        f"{url}/graphql", json={"query": query, "variables": variables}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return next(iter(response.json()["data"].values()))
+
+
+def _codes(payload: dict) -> list[str]:
+    return [e["code"] for e in payload["errors"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_instances_share_sessions_states_replays_and_limits(instances):
+    (a, b), standin = instances
+    browser = requests.Session()
+
+    def new_code() -> str:
+        return requests.post(
+            f"{standin}/_standin/code",
+            json={
+                "client_id": CLIENT_ID,
+                "redirect_uri": REDIRECT,
+                "nickname": "둘",
+                "email": "two@example.com",
+            },
+            timeout=5,
+        ).json()["code"]
+
+    # A state issued by A is accepted by B...
+    state = _gql(browser, a, AUTHORIZE)["state"]
+    state_cookie = browser.cookies["kakao-oauth-state"]
+    login = _gql(browser, b, LOGIN, code=new_code(), state=state)
+    assert _codes(login) == [] and login["token"]
+    # ...exactly once, whichever instance sees it again.
+    browser.cookies.set("kakao-oauth-state", state_cookie)
+    assert _codes(_gql(browser, a, LOGIN, code=new_code(), state=state)) == ["INVALID_STATE"]
+
+    # A login through B, a refresh through A (the cookie alone).
+    first_refresh = login["refreshToken"]
+    refreshed = _gql(browser, a, REFRESH)
+    assert _codes(refreshed) == [] and refreshed["refreshToken"] != first_refresh
+    # The rotated token replayed on B: refused, and the family is revoked everywhere.
+    assert _codes(_gql(requests.Session(), b, REFRESH, refreshToken=first_refresh)) == [
+        "INVALID_REFRESH_TOKEN"
+    ]
+    assert _codes(_gql(browser, a, REFRESH)) == ["INVALID_REFRESH_TOKEN"]
+
+    # Rate limits are counted across both instances (8 refreshes a minute per address;
+    # 3 spent above): alternating A and B, the 9th attempt overall is refused.
+    answers = [
+        _codes(_gql(requests.Session(), (a, b)[i % 2], REFRESH, refreshToken="nope"))
+        for i in range(6)
+    ]
+    assert answers[:5] == [["INVALID_REFRESH_TOKEN"]] * 5
+    assert answers[5] == ["RATE_LIMITED"]
+    assert json.dumps(answers).count("RATE_LIMITED") == 1
