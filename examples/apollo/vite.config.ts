@@ -3,8 +3,8 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   plugins: [react()],
-  // `vite preview` serves the built app; every path falls back to index.html,
-  // so /oauth/kakao/callback reaches the app.
-  preview: { host: '127.0.0.1' },
+  // Both servers fall back to index.html for unknown paths, so
+  // /oauth/kakao/callback reaches the app.
   server: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1' },
 });

@@ -6,7 +6,7 @@ import { client } from './apollo';
 import App from './App';
 import './styles.css';
 
-createRoot(document.getElementById('root')).render(
+createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <ApolloProvider client={client}>
       <App />
