@@ -165,6 +165,9 @@ class KakaoProfile:
             and account.get("is_email_valid") is True
             and account.get("is_email_verified") is True
         )
+        if email is not None and not verified:
+            # An unverified email is not kept anywhere, not even in the stored profile.
+            data = {**data, "kakao_account": {k: v for k, v in account.items() if k != "email"}}
         return cls(
             id=str(uid),
             nickname=nickname[:100],

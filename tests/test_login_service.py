@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -89,9 +91,12 @@ def test_returning_user_without_email_gets_a_verified_one(kakao):
 def test_unverified_email_is_never_stored_nor_compared(kakao, valid, verified):
     existing = User.objects.create_user(username="someone", email="sample@sample.com")
     result = login(kakao, user=user_response(valid=valid, verified=verified))
-    # neither linked to the existing user, nor blocked by them
+    # neither linked to the existing user, nor blocked by them, nor stored anywhere
     assert result.created is True and result.user.pk != existing.pk
     assert result.user.email is None
+    stored = SocialAccount.objects.get(user=result.user).extra_data
+    assert "sample@sample.com" not in json.dumps(stored)
+    assert stored["kakao_account"]["is_email_verified"] is verified
 
 
 def test_verified_email_of_another_user_is_refused_by_default(kakao):
