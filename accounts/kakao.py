@@ -184,11 +184,13 @@ def profile_from_id_token(claims: dict[str, Any]) -> KakaoProfile:
     """A profile from verified id_token claims.
 
     The id_token carries no email-verification flags, so its email is never
-    treated as verified, and it has no thumbnail, so images are left alone.
+    treated as verified, and it has no thumbnail.
     """
     return KakaoProfile(
         id=str(claims["sub"]),
         nickname=_str(claims.get("nickname"))[:100],
+        # Used when the user is created; a returning user's images are left alone.
+        profile_image_url=_url(_str(claims.get("picture"))),
         email=_str(claims.get("email")) or None,
         email_verified=False,
         has_profile=False,

@@ -99,6 +99,7 @@ def test_first_login_without_email_claim_skips_profile_call(kakao):
     data = login(client, state)
     assert data["errors"] == [] and data["created"] is True
     assert data["user"]["nickname"] == "홍길동"
+    assert User.objects.get().profile_image_url.endswith("img_640x640.jpg")
     assert ME_URL not in kakao_calls(kakao)
     assert SocialAccount.objects.get().uid == "1234567890"
 
