@@ -25,6 +25,13 @@ from schema.cookies import (
 from schema.types import AccountErrorType, UserType
 
 
+def refresh_token_argument() -> graphene.String:
+    return graphene.String(
+        description="The refresh token; omit it to use the HttpOnly `JWT-refresh-token` cookie "
+        "(browsers). Apps without cookies pass the token they were given.",
+    )
+
+
 class BaseMutation(graphene.Mutation):
     """Runs ``perform`` and turns an ``AccountError`` into the payload's ``errors``."""
 
@@ -121,9 +128,7 @@ class RefreshToken(TokenFields, BaseMutation):
         name = "RefreshTokenPayload"
 
     class Arguments:
-        refresh_token = graphene.String(
-            description="The refresh token; omit it to use the HttpOnly cookie.",
-        )
+        refresh_token = refresh_token_argument()
 
     @classmethod
     def perform(cls, info, refresh_token=None):
@@ -149,7 +154,7 @@ class RevokeToken(BaseMutation):
         name = "RevokeTokenPayload"
 
     class Arguments:
-        refresh_token = graphene.String(description="The refresh token; omit it to use the cookie.")
+        refresh_token = refresh_token_argument()
 
     @classmethod
     def perform(cls, info, refresh_token=None):
@@ -170,7 +175,7 @@ class Logout(BaseMutation):
         name = "LogoutPayload"
 
     class Arguments:
-        refresh_token = graphene.String(description="The refresh token; omit it to use the cookie.")
+        refresh_token = refresh_token_argument()
 
     @classmethod
     def perform(cls, info, refresh_token=None):
