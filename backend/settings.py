@@ -243,7 +243,7 @@ GRAPHQL_JWT = {
     "JWT_LONG_RUNNING_REFRESH_TOKEN": True,
     "JWT_REFRESH_TOKEN_MODEL": "accounts.RefreshToken",
     "JWT_REFRESH_TOKEN_N_BYTES": 32,
-    "JWT_GET_REFRESH_TOKEN_HANDLER": "accounts.tokens.get_refresh_token_by_value",
+    "JWT_GET_REFRESH_TOKEN_HANDLER": "accounts.services.sessions.get_refresh_token_by_value",
     "JWT_AUTH_HEADER_PREFIX": "Bearer",
     "JWT_COOKIE_SAMESITE": JWT_COOKIE_SAMESITE,
     "JWT_COOKIE_SECURE": JWT_COOKIE_SECURE,

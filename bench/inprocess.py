@@ -34,7 +34,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from accounts import kakao  # noqa: E402
+from accounts.kakao import client as kakao  # noqa: E402
 
 # Time spent waiting on Kakao, per thread, so that it can be taken out.
 _kakao = threading.local()

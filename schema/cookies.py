@@ -15,8 +15,8 @@ from django.utils import timezone
 from graphql_jwt.settings import jwt_settings
 from graphql_jwt.utils import set_cookie
 
-from accounts.oauth_state import STATE_COOKIE_NAME, STATE_TTL_SECONDS
-from accounts.tokens import IssuedTokens
+from accounts.services.oauth_state import STATE_COOKIE_NAME, STATE_TTL_SECONDS
+from accounts.services.sessions import IssuedTokens
 
 
 def set_token_cookies(request: HttpRequest, issued: IssuedTokens) -> None:

@@ -11,9 +11,10 @@ import graphene
 from django.conf import settings
 from graphene.types.generic import GenericScalar
 
-from accounts import ratelimit, services, tokens
+from accounts import ratelimit
 from accounts.errors import AccountError
-from accounts.oauth_state import check_login_state
+from accounts.services import inputs, login, sessions
+from accounts.services.oauth_state import check_login_state
 from schema.client_ip import client_ip
 from schema.cookies import (
     clear_state_cookie,
@@ -70,7 +71,7 @@ class TokenFields:
     payload = GenericScalar(description="The access token's decoded payload.")
 
     @staticmethod
-    def from_issued(issued: tokens.IssuedTokens) -> dict:
+    def from_issued(issued: sessions.IssuedTokens) -> dict:
         return {
             "token": issued.token,
             "refresh_token": issued.refresh_token_value,
@@ -104,17 +105,17 @@ class KakaoLogin(TokenFields, BaseMutation):
         ratelimit.hit(
             "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
         )
-        services.validate_token_input(code, field="code", max_bytes=services.MAX_CODE_BYTES)
-        services.validate_token_input(
-            state, field="state", max_bytes=services.MAX_STATE_BYTES, required=False
+        inputs.validate_token_input(code, field="code", max_bytes=inputs.MAX_CODE_BYTES)
+        inputs.validate_token_input(
+            state, field="state", max_bytes=inputs.MAX_STATE_BYTES, required=False
         )
-        redirect_uri = services.resolve_redirect_uri(redirect_uri)
+        redirect_uri = inputs.resolve_redirect_uri(redirect_uri)
         cookie = state_cookie(request)
         if cookie:
             clear_state_cookie(request)  # used or not, it is spent
         nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
-        result = services.kakao_login(code=code, redirect_uri=redirect_uri, nonce=nonce)
-        issued = tokens.issue_tokens(user=result.user, request=request)
+        result = login.kakao_login(code=code, redirect_uri=redirect_uri, nonce=nonce)
+        issued = sessions.issue_tokens(user=result.user, request=request)
         set_token_cookies(request, issued)
         return cls(
             errors=[], created=result.created, user=result.user, **TokenFields.from_issued(issued)
@@ -137,7 +138,7 @@ class RefreshToken(TokenFields, BaseMutation):
             client_ip(info.context),
             ratelimit.Rate.parse(settings.RATE_LIMIT_REFRESH_PER_IP),
         )
-        issued = tokens.rotate_refresh_token(
+        issued = sessions.rotate_refresh_token(
             value=refresh_token or refresh_cookie(info.context),
             request=info.context,
         )
@@ -160,7 +161,7 @@ class RevokeToken(BaseMutation):
     def perform(cls, info, refresh_token=None):
         cookie = refresh_cookie(info.context)
         value = refresh_token or cookie
-        revoked = tokens.revoke_refresh_token(value=value, request=info.context)
+        revoked = sessions.revoke_refresh_token(value=value, request=info.context)
         if value == cookie:
             clear_token_cookies(info.context)
         return cls(errors=[], revoked=int(revoked.revoked.timestamp()))
@@ -183,7 +184,7 @@ class Logout(BaseMutation):
         value = refresh_token or refresh_cookie(info.context)
         if value:
             try:
-                tokens.revoke_refresh_token(value=value, request=info.context)
+                sessions.revoke_refresh_token(value=value, request=info.context)
             except AccountError as error:
                 # Logging out of an already ended session is fine; malformed input is not.
                 if error.field is not None:

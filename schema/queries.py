@@ -6,7 +6,7 @@ import graphene
 from graphql import GraphQLError
 
 from accounts.errors import AccountError
-from accounts.oauth_state import kakao_authorize_request
+from accounts.services.oauth_state import kakao_authorize_request
 from schema.auth import TOKEN_EXPIRED
 from schema.cookies import set_state_cookie
 from schema.types import AccountErrorType, UserType

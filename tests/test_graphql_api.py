@@ -489,7 +489,7 @@ def test_unexpected_bug_is_generic_top_level_error(client, kakao, monkeypatch, a
     def boom(**kwargs):
         raise RuntimeError("internal detail: SELECT secret FROM table")
 
-    monkeypatch.setattr("accounts.services.kakao_login", boom)
+    monkeypatch.setattr("accounts.services.login.kakao_login", boom)
     body = gql(client, LOGIN, {"code": CODE, "state": authorize(client)}).json()
     assert body["data"]["kakaoLogin"] is None
     assert body["errors"][0]["message"] == "Internal server error."

@@ -8,10 +8,10 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts import services
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import KakaoProfile
 from accounts.models import SocialAccount, User
+from accounts.services import login as services
 from tests.kakao_fixtures import TOKEN_URL, mock_login, token_error, user_response
 
 pytestmark = pytest.mark.django_db

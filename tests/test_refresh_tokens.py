@@ -11,7 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from accounts.models import RefreshToken, User
-from accounts.tokens import issue_tokens
+from accounts.services.sessions import issue_tokens
 
 pytestmark = pytest.mark.django_db
 

@@ -19,10 +19,10 @@ import requests
 from django.conf import settings
 from django.db import connection
 
-from accounts import services
 from accounts.errors import AccountError
 from accounts.kakao import KakaoProfile
 from accounts.models import SocialAccount, User
+from accounts.services import login as services
 from kakao_standin.server import start_in_thread
 from tests.kakao_fixtures import user_response
 

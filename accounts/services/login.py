@@ -9,7 +9,6 @@ same person is settled by the database's unique constraints.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils import timezone
 from accounts import ratelimit
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import (
+    InvalidIdToken,
     KakaoAccountRestricted,
     KakaoClient,
     KakaoConsentRequired,
@@ -30,21 +30,19 @@ from accounts.kakao import (
     KakaoTokens,
     KakaoUnavailable,
     profile_from_id_token,
+    verify_id_token,
 )
 from accounts.models import SocialAccount, User
-from accounts.oidc import InvalidIdToken, verify_id_token
 from accounts.ratelimit import Rate
+from accounts.services.inputs import (
+    MAX_CODE_BYTES,
+    resolve_redirect_uri,
+    validate_token_input,
+)
 
 logger = logging.getLogger(__name__)
 
 KAKAO = SocialAccount.Provider.KAKAO
-
-MAX_CODE_BYTES = 1024
-MAX_STATE_BYTES = 512
-MAX_REDIRECT_URI_BYTES = 2048
-# Authorization codes, states and tokens are visible ASCII; anything else
-# (control characters, spaces, other scripts) is not one of ours.
-_TOKENISH = re.compile(r"[\x21-\x7e]+")
 
 
 class EmailTaken(Exception):
@@ -55,46 +53,6 @@ class EmailTaken(Exception):
 class LoginResult:
     user: User
     created: bool
-
-
-# --- input at the boundary --------------------------------------------------
-
-
-def validate_token_input(
-    value: str | None, *, field: str, max_bytes: int, required: bool = True
-) -> str | None:
-    """Reject empty, oversized or non-printable values before anything else happens."""
-    if value is None or value == "":
-        if required:
-            raise AccountError(AccountErrorCode.INVALID_INPUT, f"{field} is required.", field)
-        return None
-    if len(value.encode("utf-8")) > max_bytes:
-        raise AccountError(
-            AccountErrorCode.INVALID_INPUT, f"{field} is longer than {max_bytes} bytes.", field
-        )
-    if not _TOKENISH.fullmatch(value):
-        raise AccountError(
-            AccountErrorCode.INVALID_INPUT,
-            f"{field} contains characters that are not allowed.",
-            field,
-        )
-    return value
-
-
-def resolve_redirect_uri(redirect_uri: str | None) -> str:
-    """The configured default, or the given one when it is on the allow-list."""
-    allowed = list(settings.KAKAO_REDIRECT_URIS)
-    if redirect_uri is None or redirect_uri == "":
-        if not allowed:
-            raise AccountError(
-                AccountErrorCode.KAKAO_MISCONFIGURED,
-                "No redirect URI is configured (KAKAO_REDIRECT_URIS).",
-            )
-        return allowed[0]
-    validate_token_input(redirect_uri, field="redirectUri", max_bytes=MAX_REDIRECT_URI_BYTES)
-    if redirect_uri not in allowed:
-        raise AccountError(AccountErrorCode.REDIRECT_URI_NOT_ALLOWED, field="redirectUri")
-    return redirect_uri
 
 
 # --- the login ---------------------------------------------------------------

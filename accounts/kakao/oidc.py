@@ -18,7 +18,7 @@ import jwt
 from django.conf import settings
 from django.core.cache import cache
 
-from accounts.kakao import KakaoClient
+from accounts.kakao.client import KakaoClient
 
 logger = logging.getLogger(__name__)
 

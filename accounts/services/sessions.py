@@ -21,7 +21,7 @@ from graphql_jwt.settings import jwt_settings
 
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import RefreshToken, User
-from accounts.services import validate_token_input
+from accounts.services.inputs import validate_token_input
 
 logger = logging.getLogger(__name__)
 

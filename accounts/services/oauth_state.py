@@ -27,7 +27,7 @@ from django.core import signing
 from django.core.cache import cache
 
 from accounts.errors import AccountError, AccountErrorCode
-from accounts.services import resolve_redirect_uri
+from accounts.services.inputs import resolve_redirect_uri
 
 STATE_TTL_SECONDS = 600
 STATE_COOKIE_NAME = "kakao-oauth-state"

@@ -1,0 +1,198 @@
+"""Kakao's REST API behind one small client that only speaks HTTP.
+
+The client turns Kakao's wire format into typed results (``types``) and Kakao's
+error bodies into ``KakaoError`` subclasses (``errors``). It knows nothing of
+users, JWTs or GraphQL. Nothing it raises or logs ever contains a code, a token
+or the admin key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+import requests
+import urllib3
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+
+from accounts.kakao.errors import KakaoError, KakaoUnavailable, api_error, token_error
+from accounts.kakao.types import KakaoProfile, KakaoTokens
+
+logger = logging.getLogger("accounts.kakao")
+
+# A profile or token response is a few KB; anything bigger is not Kakao.
+MAX_RESPONSE_BYTES = 256 * 1024
+
+
+class KakaoClient:
+    """Speaks to Kakao's auth and API hosts; one instance per process is enough."""
+
+    def __init__(
+        self,
+        *,
+        auth_url: str,
+        api_url: str,
+        client_id: str,
+        client_secret: str = "",
+        timeout: float = 5.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.auth_url = auth_url.rstrip("/")
+        self.api_url = api_url.rstrip("/")
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.timeout = timeout
+        self.session = session or _new_session()
+
+    @classmethod
+    def from_settings(cls) -> KakaoClient:
+        return cls(
+            auth_url=settings.KAKAO_AUTH_URL,
+            api_url=settings.KAKAO_API_URL,
+            client_id=settings.KAKAO_REST_API_KEY,
+            client_secret=settings.KAKAO_CLIENT_SECRET,
+            timeout=settings.KAKAO_TIMEOUT_SECONDS,
+            session=_shared_session(),
+        )
+
+    def exchange_code(self, *, code: str, redirect_uri: str) -> KakaoTokens:
+        """Trade an authorization code for Kakao tokens. Never retried: a code is single-use."""
+        # Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token
+        form = {
+            "grant_type": "authorization_code",
+            "client_id": self.client_id,
+            "redirect_uri": redirect_uri,
+            "code": code,
+        }
+        if self.client_secret:
+            form["client_secret"] = self.client_secret
+        status, body = self._request(
+            "POST",
+            f"{self.auth_url}/oauth/token",
+            data=form,
+            headers={"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"},
+        )
+        if status != 200:
+            raise token_error(status, body)
+        return KakaoTokens.from_api(body)
+
+    def fetch_profile(self, *, access_token: str) -> KakaoProfile:
+        """Fetch the user behind a Kakao access token."""
+        # Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#req-user-info
+        status, body = self._request(
+            "GET",
+            f"{self.api_url}/v2/user/me",
+            headers={"Authorization": f"Bearer {access_token}"},
+        )
+        if status != 200:
+            raise api_error(status, body)
+        return KakaoProfile.from_api(body)
+
+    def fetch_jwks(self) -> dict[str, Any]:
+        """Kakao's OpenID Connect signing keys (a JWK set)."""
+        # Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-get-jwks
+        status, body = self._request("GET", f"{self.auth_url}/.well-known/jwks.json")
+        if status != 200 or not isinstance(body.get("keys"), list):
+            raise KakaoError("Kakao's JWKS could not be read.", status=status)
+        return body
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+        """One HTTP call with an overall deadline; returns (status, JSON object)."""
+        started = time.monotonic()
+        deadline = started + self.timeout
+        try:
+            with self.session.request(
+                method,
+                url,
+                timeout=(self.timeout, self.timeout),
+                stream=True,
+                allow_redirects=False,
+                **kwargs,
+            ) as response:
+                raw = _read_body(response, deadline)
+                status = response.status_code
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            # The exception text can contain the URL but never the form body.
+            logger.warning(
+                "kakao_request_failed method=%s path=%s error=%s",
+                method,
+                _path(url),
+                type(exc).__name__,
+            )
+            raise KakaoUnavailable() from None
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.info(
+            "kakao_request method=%s path=%s status=%s ms=%.0f",
+            method,
+            _path(url),
+            status,
+            elapsed_ms,
+        )
+        if status >= 500:
+            raise KakaoUnavailable(status=status)
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            if status == 200:
+                raise KakaoError(
+                    "Kakao answered with a body that is not a JSON object.", status=status
+                )
+            body = {}
+        return status, body
+
+
+def _read_body(response: requests.Response, deadline: float) -> bytes:
+    """Read the body as it arrives, giving up at the deadline or the size cap.
+
+    requests' timeout applies to each socket read, and ``iter_content`` waits
+    for a whole chunk, so a server dripping a byte at a time could hold a
+    request forever; ``read1`` returns whatever one read brought.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if time.monotonic() > deadline:
+            raise requests.exceptions.ReadTimeout("overall deadline exceeded")
+        chunk = response.raw.read1(8192, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise requests.exceptions.ContentDecodingError("response too large")
+        chunks.append(chunk)
+
+
+def _path(url: str) -> str:
+    return requests.utils.urlparse(url).path
+
+
+def _new_session(proxy: str = "") -> requests.Session:
+    session = requests.Session()
+    # Proxies only by explicit configuration (KAKAO_PROXY_URL), never picked up from
+    # the environment or ~/.netrc: no surprise hop between us and Kakao, and no
+    # environment scan and file read on every request (measured: ~3 ms per login).
+    session.trust_env = False
+    if proxy:
+        session.proxies = {"https": proxy, "http": proxy}
+    # No automatic retries: a code exchange must never be sent twice.
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers["User-Agent"] = "kakao-login-backend"
+    return session
+
+
+_session: requests.Session | None = None
+
+
+def _shared_session() -> requests.Session:
+    """One pooled session per process, so connections to Kakao are reused."""
+    global _session
+    if _session is None:
+        _session = _new_session(settings.KAKAO_PROXY_URL)
+    return _session
