@@ -19,6 +19,13 @@ class AccountErrorCode(Enum):
     INVALID_STATE = "invalid_state"
     INVALID_ID_TOKEN = "invalid_id_token"
     RATE_LIMITED = "rate_limited"
+    INVALID_KAKAO_TOKEN = "invalid_kakao_token"
+    KAKAO_APP_MISMATCH = "kakao_app_mismatch"
+    UNAUTHENTICATED = "unauthenticated"
+    SESSION_NOT_FOUND = "session_not_found"
+    ALREADY_LINKED = "already_linked"
+    KAKAO_ALREADY_LINKED = "kakao_already_linked"
+    LAST_LOGIN_METHOD = "last_login_method"
 
     @property
     def description(self) -> str:
@@ -41,6 +48,13 @@ _DESCRIPTIONS = {
     AccountErrorCode.INVALID_STATE: "The state is missing, does not match this browser's, expired (10 minutes) or was already used. Start the login again.",
     AccountErrorCode.INVALID_ID_TOKEN: "Kakao's OpenID Connect id_token failed verification (signature, issuer, audience, expiry or nonce).",
     AccountErrorCode.RATE_LIMITED: "Too many attempts; retry after the number of seconds in retryAfter.",
+    AccountErrorCode.INVALID_KAKAO_TOKEN: "Kakao does not know this access token (expired, revoked or made up), or its token info and profile disagree.",
+    AccountErrorCode.KAKAO_APP_MISMATCH: "The Kakao access token was issued to another Kakao app (token info app_id differs from KAKAO_APP_ID); nothing happened.",
+    AccountErrorCode.UNAUTHENTICATED: "This needs a signed-in caller: send the access token (Authorization: Bearer, or the cookie).",
+    AccountErrorCode.SESSION_NOT_FOUND: "No live session of yours has this id.",
+    AccountErrorCode.ALREADY_LINKED: "Your account already has a Kakao link.",
+    AccountErrorCode.KAKAO_ALREADY_LINKED: "That Kakao account already belongs to another account here.",
+    AccountErrorCode.LAST_LOGIN_METHOD: "This would leave the account with no way to sign in; use deleteAccount to leave.",
 }
 
 

@@ -79,13 +79,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
+    # Before graphene_django so that our `graphql_schema` command (trailing newline) wins.
+    "schema",
     "graphene_django",
     # Before graphql-jwt's app so that our `cleartokens` command wins.
     "accounts",
     # graphql-jwt's refresh-token app: its abstract model and signals. Our
     # concrete model is accounts.RefreshToken.
     "graphql_jwt.refresh_token",
-    "schema",
     "kakao_standin",
 ]
 
@@ -218,6 +219,22 @@ KAKAO_PROXY_URL = env_str("KAKAO_PROXY_URL")
 KAKAO_REQUIRE_STATE = env_bool("KAKAO_REQUIRE_STATE", True)
 # OpenID Connect: ask for the openid scope and verify Kakao's id_token locally.
 KAKAO_OIDC = env_bool("KAKAO_OIDC", False)
+# The app's numeric id (Kakao console, app summary): SDK tokens must have been issued
+# to it (access_token_info's app_id), and Kakao's unlink notices must name it.
+KAKAO_APP_ID = env_str("KAKAO_APP_ID")
+# Audiences accepted on an id_token an SDK obtained: the app keys its SDKs use
+# (native app key, JavaScript key). Default: the REST API key.
+KAKAO_ID_TOKEN_AUDIENCES = env_list("KAKAO_ID_TOKEN_AUDIENCES") or (
+    [KAKAO_REST_API_KEY] if KAKAO_REST_API_KEY else []
+)
+# The admin key: unlinks a person at Kakao by id, and authenticates Kakao's unlink
+# notices. Server-side only; never logged, never sent anywhere but Kakao.
+KAKAO_ADMIN_KEY = env_str("KAKAO_ADMIN_KEY")
+
+# --- The account's life ---------------------------------------------------------------
+# What leaving does to the user row: "anonymize" (deactivate and clear it; rows that
+# point at it survive) or "delete".
+ACCOUNT_DELETE_MODE = env_str("ACCOUNT_DELETE_MODE", "anonymize").lower()
 
 # --- Abuse limits -------------------------------------------------------------
 # "count/seconds", counted in the Django cache (shared by all instances with Redis);
@@ -232,6 +249,10 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # --- JWT (django-graphql-jwt) ----------------------------------------------
 JWT_ACCESS_TTL_SECONDS = env_int("JWT_ACCESS_TTL_SECONDS", 300)
 JWT_REFRESH_TTL_SECONDS = env_int("JWT_REFRESH_TTL_SECONDS", 14 * 24 * 3600)
+# A refresh token presented again within this many seconds of its rotation (a second
+# tab, a retry after a lost answer) gets the same successor instead of revoking the
+# session; later it is a replay and the session is revoked.
+JWT_REFRESH_REUSE_SECONDS = env_int("JWT_REFRESH_REUSE_SECONDS", 10)
 JWT_COOKIE_SAMESITE = env_str("JWT_COOKIE_SAMESITE", "Lax")
 JWT_COOKIE_SECURE = env_bool("JWT_COOKIE_SECURE", not DEBUG)
 JWT_COOKIE_DOMAIN = env_str("JWT_COOKIE_DOMAIN") or None

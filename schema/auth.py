@@ -14,9 +14,12 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
+from graphql import GraphQLError
 from graphql_jwt.exceptions import JSONWebTokenError, JSONWebTokenExpired
 from graphql_jwt.settings import jwt_settings
 from graphql_jwt.utils import get_payload, get_user_by_payload
+
+from accounts.errors import AccountError, AccountErrorCode
 
 TOKEN_EXPIRED = "TOKEN_EXPIRED"
 INVALID_TOKEN = "INVALID_TOKEN"
@@ -70,3 +73,34 @@ def _credentials(request: HttpRequest) -> tuple[str | None, str | None]:
 def _anonymous(request: HttpRequest, error: str) -> None:
     request.user = AnonymousUser()
     request.jwt_auth_error = error
+
+
+def current_user(request: HttpRequest):
+    """The signed-in caller, for operations that need one.
+
+    A bad or expired access token is the same top-level TOKEN_EXPIRED /
+    INVALID_TOKEN error as on ``me`` (so one client rule refreshes and retries);
+    no credentials at all is the payload's UNAUTHENTICATED.
+    """
+    user = auth_user(request)
+    if not user.is_authenticated:
+        raise AccountError(AccountErrorCode.UNAUTHENTICATED)
+    return user
+
+
+def auth_user(request: HttpRequest):
+    """The caller (maybe anonymous); a bad or expired token raises the top-level error."""
+    user = request.user
+    authenticated = user.is_authenticated  # loads the user; may find the token bad
+    error = getattr(request, "jwt_auth_error", None)
+    if error is not None:
+        raise GraphQLError(
+            AUTH_MESSAGES.get(error, AUTH_MESSAGES[INVALID_TOKEN]), extensions={"code": error}
+        )
+    return user if authenticated else AnonymousUser()
+
+
+AUTH_MESSAGES = {
+    TOKEN_EXPIRED: "The access token has expired; call refreshToken and retry.",
+    INVALID_TOKEN: "The access token is not valid.",
+}

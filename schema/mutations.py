@@ -23,6 +23,7 @@ from schema.cookies import (
     set_token_cookies,
     state_cookie,
 )
+from schema.queries import start_kakao_authorize
 from schema.types import AccountErrorType, UserType
 
 
@@ -78,6 +79,39 @@ class TokenFields:
             "refresh_expires_in": issued.refresh_expires_in,
             "payload": issued.payload,
         }
+
+
+class KakaoAuthorize(BaseMutation):
+    """Start a login: Kakao's authorize URL with a fresh single-use state (and nonce).
+
+    The state is bound to this browser by an HttpOnly cookie set on this
+    response: send the request with credentials so the cookie is kept. A
+    mutation because it issues something: a query result could be cached and
+    replayed with a spent state.
+    """
+
+    url = graphene.String(description="Kakao's authorize URL: navigate the browser to it.")
+    state = graphene.String(
+        description="The state in the URL; Kakao returns it with the code. Pass it to kakaoLogin.",
+    )
+    nonce = graphene.String(description="The OpenID Connect nonce in the URL (KAKAO_OIDC only).")
+
+    class Meta:
+        name = "KakaoAuthorizePayload"
+
+    class Arguments:
+        redirect_uri = graphene.String(
+            description="One of KAKAO_REDIRECT_URIS; defaults to the first of them.",
+        )
+        scope = graphene.List(
+            graphene.NonNull(graphene.String),
+            description='Extra Kakao consent items to ask for, e.g. ["account_email"].',
+        )
+
+    @classmethod
+    def perform(cls, info, redirect_uri=None, scope=None):
+        fields = start_kakao_authorize(info.context, redirect_uri=redirect_uri, scope=scope)
+        return cls(errors=[], **fields)
 
 
 class KakaoLogin(TokenFields, BaseMutation):
@@ -193,6 +227,7 @@ class Logout(BaseMutation):
 
 
 class Mutation(graphene.ObjectType):
+    kakao_authorize = KakaoAuthorize.Field(description=KakaoAuthorize.__doc__)
     kakao_login = KakaoLogin.Field(description=KakaoLogin.__doc__)
     refresh_token = RefreshToken.Field(description=RefreshToken.__doc__)
     revoke_token = RevokeToken.Field(description=RevokeToken.__doc__)

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import graphene
-from graphql import GraphQLError
 
 from accounts.errors import AccountError
 from accounts.services.oauth_state import kakao_authorize_request
-from schema.auth import TOKEN_EXPIRED
+from schema.auth import auth_user
 from schema.cookies import set_state_cookie
 from schema.types import AccountErrorType, UserType
-
-_AUTH_MESSAGES = {
-    TOKEN_EXPIRED: "The access token has expired; call refreshToken and retry.",
-}
 
 
 class KakaoAuthorizeUrl(graphene.ObjectType):
@@ -27,6 +22,13 @@ class KakaoAuthorizeUrl(graphene.ObjectType):
     errors = graphene.List(
         graphene.NonNull(AccountErrorType), required=True, description="Expected failures."
     )
+
+
+def start_kakao_authorize(request, *, redirect_uri: str | None, scope: list[str] | None) -> dict:
+    """Issue a state (and nonce) for this browser: the URL's fields, and the state cookie."""
+    authorize = kakao_authorize_request(redirect_uri=redirect_uri, scopes=scope)
+    set_state_cookie(request, authorize.cookie_value)
+    return {"url": authorize.url, "state": authorize.state, "nonce": authorize.nonce}
 
 
 class Query(graphene.ObjectType):
@@ -43,6 +45,8 @@ class Query(graphene.ObjectType):
         description="Start a login: Kakao's authorize URL with a fresh single-use state (and "
         "nonce), bound to this browser by an HttpOnly cookie set on this response. Request it "
         "with credentials so the cookie is kept.",
+        deprecation_reason="Use the kakaoAuthorize mutation: this query has side effects (a "
+        "single-use state and a cookie), so a client's query cache can hand out a spent state.",
     )
 
     me = graphene.Field(
@@ -54,23 +58,12 @@ class Query(graphene.ObjectType):
     @staticmethod
     def resolve_kakao_authorize_url(root, info, redirect_uri=None, scope=None):
         try:
-            request = kakao_authorize_request(redirect_uri=redirect_uri, scopes=scope)
+            fields = start_kakao_authorize(info.context, redirect_uri=redirect_uri, scope=scope)
         except AccountError as error:
             return KakaoAuthorizeUrl(errors=[AccountErrorType.from_error(error)])
-        set_state_cookie(info.context, request.cookie_value)
-        return KakaoAuthorizeUrl(
-            url=request.url, state=request.state, nonce=request.nonce, errors=[]
-        )
+        return KakaoAuthorizeUrl(errors=[], **fields)
 
     @staticmethod
     def resolve_me(root, info):
-        request = info.context
-        user = request.user
-        authenticated = user.is_authenticated  # loads the user; may find the token bad
-        error = getattr(request, "jwt_auth_error", None)
-        if error is not None:
-            raise GraphQLError(
-                _AUTH_MESSAGES.get(error, "The access token is not valid."),
-                extensions={"code": error},
-            )
-        return user if authenticated else None
+        user = auth_user(info.context)
+        return user if user.is_authenticated else None

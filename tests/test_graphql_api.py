@@ -514,6 +514,6 @@ def test_committed_schema_is_current(tmp_path):
     generated = tmp_path / "schema.graphql"
     call_command("graphql_schema", "--out", str(generated), stdout=StringIO())
     committed = (Path(__file__).resolve().parent.parent / "schema.graphql").read_text()
-    assert generated.read_text().strip() == committed.strip(), (
+    assert generated.read_text() == committed, (
         "schema.graphql is stale: run `make schema` and commit it"
     )
