@@ -66,6 +66,23 @@ def kakao_login(
     client: KakaoClient | None = None,
 ) -> LoginResult:
     """Log a person in with a Kakao authorization code; create or link their user."""
+    profile = kakao_profile_from_code(
+        code=code, redirect_uri=redirect_uri, nonce=nonce, client=client
+    )
+    ratelimit.hit(
+        "login-kakao-user", profile.id, Rate.parse(settings.RATE_LIMIT_LOGIN_PER_KAKAO_USER)
+    )
+    return social_login(profile=profile)
+
+
+def kakao_profile_from_code(
+    *,
+    code: str,
+    redirect_uri: str | None = None,
+    nonce: str | None = None,
+    client: KakaoClient | None = None,
+) -> KakaoProfile:
+    """Who Kakao says is behind an authorization code (the code is spent)."""
     validate_token_input(code, field="code", max_bytes=MAX_CODE_BYTES)
     redirect_uri = resolve_redirect_uri(redirect_uri)
     if not settings.KAKAO_REST_API_KEY:
@@ -76,13 +93,9 @@ def kakao_login(
     client = client or KakaoClient.from_settings()
     try:
         tokens = client.exchange_code(code=code, redirect_uri=redirect_uri)
-        profile = _profile_for(tokens, client=client, nonce=nonce)
+        return _profile_for(tokens, client=client, nonce=nonce)
     except KakaoError as exc:
         raise AccountError(kakao_error_code(exc)) from None
-    ratelimit.hit(
-        "login-kakao-user", profile.id, Rate.parse(settings.RATE_LIMIT_LOGIN_PER_KAKAO_USER)
-    )
-    return social_login(profile=profile)
 
 
 def _profile_for(tokens: KakaoTokens, *, client: KakaoClient, nonce: str | None) -> KakaoProfile:
