@@ -13,6 +13,7 @@ from accounts.kakao.errors import (
     KakaoInvalidClient,
     KakaoInvalidCode,
     KakaoInvalidToken,
+    KakaoNotConnected,
     KakaoRedirectUriMismatch,
     KakaoUnavailable,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "KakaoInvalidClient",
     "KakaoInvalidCode",
     "KakaoInvalidToken",
+    "KakaoNotConnected",
     "KakaoProfile",
     "KakaoRedirectUriMismatch",
     "KakaoTokens",

@@ -110,6 +110,15 @@ def revoke_refresh_token(*, value: str | None, request: HttpRequest | None = Non
     return token
 
 
+def end_all_sessions(*, user: User) -> int:
+    """Revoke every live refresh token of the user; returns how many were live."""
+    count = RefreshToken.objects.filter(user=user, revoked__isnull=True).update(
+        revoked=timezone.now()
+    )
+    logger.info("sessions_ended user=%s count=%s", user.pk, count)
+    return count
+
+
 def get_refresh_token_by_value(
     refresh_token_model: type[RefreshToken], token: str, context: Any = None
 ) -> RefreshToken:
