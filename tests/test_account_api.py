@@ -10,7 +10,11 @@ import requests
 import responses
 from django.test import Client
 from freezegun import freeze_time
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from accounts.errors import AccountErrorCode
 from accounts.models import RefreshToken, SocialAccount, User
 from accounts.services import sessions
 from tests.kakao_fixtures import KAKAO_ACCESS_TOKEN, mock_login, token_error, user_response
@@ -362,3 +366,29 @@ def test_nothing_secret_is_logged(kakao, settings, all_logs):
     ):
         assert secret not in text
     assert "kakao_linked user=" in text and "account_removed user=" in text
+
+
+@hypothesis_settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    code=st.one_of(st.text(max_size=1100), st.sampled_from(["", "\x00", "' OR 1=1 --"])),
+    state=st.none() | st.text(max_size=600),
+    redirect_uri=st.none() | st.text(max_size=100),
+)
+def test_any_link_arguments_give_a_typed_error_and_no_call(kakao, code, state, redirect_uri):
+    user = kakao_user(None, password="pw-0123456789")
+    variables = {"code": code, "state": state, "redirectUri": redirect_uri}
+    response = gql(Client(), LINK, variables, **bearer(user))
+    assert response.status_code == 200
+    body = response.json()
+    assert "errors" not in body
+    assert {e["code"] for e in errors_of(response, "linkKakao")} <= {
+        c.name for c in AccountErrorCode
+    }
+    assert len(kakao.calls) == 0  # no state cookie in this browser: never reaches Kakao
+    assert SocialAccount.objects.count() == 0
+    User.objects.all().delete()

@@ -394,3 +394,23 @@ def test_admin_key_is_never_logged(kakao, all_logs):
     account.delete_account(user=user)
     assert ADMIN_KEY not in all_logs.text
     assert f"account_removed user={user.pk} mode=anonymize reason=delete_account" in all_logs.text
+
+
+# --- the admin ------------------------------------------------------------------------------
+
+
+def test_admin_user_page_shows_link_and_live_sessions_and_ends_them(admin_client):
+    user = kakao_user()
+    live = sessions.issue_tokens(user=user)
+    sessions.revoke_refresh_token(value=sessions.issue_tokens(user=user).refresh_token_value)
+    page = admin_client.get(f"/admin/accounts/user/{user.pk}/change/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert UID in body and "Live sessions" in body
+    assert str(live.refresh_token.family) in body
+    assert live.refresh_token_value not in body and live.refresh_token.token not in body
+    response = admin_client.post(
+        "/admin/accounts/user/", {"action": "end_sessions", "_selected_action": [user.pk]}
+    )
+    assert response.status_code == 302
+    assert live_sessions(user) == 0

@@ -7,6 +7,9 @@ from urllib.parse import urlencode
 import pytest
 from django.db import OperationalError
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from accounts.checks import check_configuration
 from accounts.models import RefreshToken, SocialAccount, User
@@ -265,3 +268,42 @@ def test_missing_admin_key_or_app_id_is_a_warning(settings):
     assert "accounts.W003" in check_ids()
     settings.KAKAO_ADMIN_KEY = ""
     assert "accounts.W002" in check_ids()
+
+
+# --- arbitrary input -------------------------------------------------------------------------
+
+notice_texts = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(["", "0", UID, APP_ID, "1" * 21, "' OR 1=1 --", "\x00", "١٢٣"]),
+)
+
+
+@hypothesis_settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    method=st.sampled_from(["GET", "POST"]),
+    authorized=st.booleans(),
+    authorization=st.text(
+        alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=80
+    ),
+    app_id=notice_texts,
+    user_id=notice_texts,
+    referrer_type=notice_texts,
+)
+def test_any_notice_is_answered_without_a_500(
+    method, authorized, authorization, app_id, user_id, referrer_type
+):
+    user = kakao_user(str(UID))
+    header = f"KakaoAK {ADMIN_KEY}" if authorized else authorization
+    response = send(
+        method, authorization=header, app_id=app_id, user_id=user_id, referrer_type=referrer_type
+    )
+    valid = authorized and app_id == APP_ID and user_id == UID
+    assert response.status_code in (200, 400, 401)
+    assert response.status_code != 200 or (authorized and app_id == APP_ID)
+    assert User.objects.get(pk=user.pk).is_active is (not valid)
+    User.objects.all().delete()
