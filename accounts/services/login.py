@@ -95,7 +95,7 @@ def kakao_profile_from_code(
         tokens = client.exchange_code(code=code, redirect_uri=redirect_uri)
         return _profile_for(tokens, client=client, nonce=nonce)
     except KakaoError as exc:
-        raise AccountError(kakao_error_code(exc)) from None
+        raise kakao_account_error(exc) from None
 
 
 def _profile_for(tokens: KakaoTokens, *, client: KakaoClient, nonce: str | None) -> KakaoProfile:
@@ -134,6 +134,20 @@ def kakao_error_code(exc: KakaoError) -> AccountErrorCode:
         if isinstance(exc, kakao_cls):
             return code
     return AccountErrorCode.KAKAO_ERROR
+
+
+def kakao_account_error(exc: KakaoError) -> AccountError:
+    """The typed error for a Kakao refusal, naming the argument at fault when there is one."""
+    code = kakao_error_code(exc)
+    return AccountError(code, field=_ARGUMENT_AT_FAULT.get(code))
+
+
+# Kakao refused because of what the client sent in this argument.
+_ARGUMENT_AT_FAULT = {
+    AccountErrorCode.INVALID_CODE: "code",
+    AccountErrorCode.REDIRECT_URI_MISMATCH: "redirectUri",
+    AccountErrorCode.INVALID_KAKAO_TOKEN: "accessToken",
+}
 
 
 _KAKAO_ERROR_CODES: tuple[tuple[type[KakaoError], AccountErrorCode], ...] = (
