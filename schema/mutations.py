@@ -25,6 +25,11 @@ from schema.queries import start_kakao_authorize
 from schema.types import AccountErrorType, UserType
 
 
+def user_agent(request) -> str:
+    """The client's User-Agent, shown to the person in their session list."""
+    return request.META.get("HTTP_USER_AGENT", "")
+
+
 def refresh_token_argument() -> graphene.String:
     return graphene.String(
         description="The refresh token; omit it to use the HttpOnly `JWT-refresh-token` cookie "
@@ -146,11 +151,15 @@ class KakaoLogin(TokenFields, BaseMutation):
         if cookie:
             clear_state_cookie(request)  # used or not, it is spent
         nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
-        result = login.kakao_login(code=code, redirect_uri=redirect_uri, nonce=nonce)
-        issued = sessions.issue_tokens(user=result.user, request=request)
-        set_token_cookies(request, issued)
+        result = login.kakao_login(
+            code=code, redirect_uri=redirect_uri, nonce=nonce, user_agent=user_agent(request)
+        )
+        set_token_cookies(request, result.tokens)
         return cls(
-            errors=[], created=result.created, user=result.user, **TokenFields.from_issued(issued)
+            errors=[],
+            created=result.created,
+            user=result.user,
+            **TokenFields.from_issued(result.tokens),
         )
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import RefreshToken, User
-from accounts.services.sessions import issue_tokens
+from accounts.services.sessions import start_session as issue_tokens
 
 pytestmark = pytest.mark.django_db
 
