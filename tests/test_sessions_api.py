@@ -72,8 +72,8 @@ def test_login_puts_the_session_in_the_access_token(signed_in):
 
 
 def test_two_devices_listed_with_the_current_one_marked(signed_in):
-    phone, phone_login = signed_in("Phone/2.0")
-    laptop, laptop_login = signed_in("Laptop/3.0")
+    _phone, phone_login = signed_in("Phone/2.0")
+    laptop, _laptop_login = signed_in("Laptop/3.0")
     # a cookie client (the access cookie) and a header-only client see the same list
     from_cookie = gql(laptop, SESSIONS).json()["data"]["me"]["sessions"]
     from_header = gql(Client(), SESSIONS, **bearer(phone_login["token"])).json()["data"]["me"][
@@ -131,14 +131,14 @@ def test_ended_and_expired_sessions_are_not_listed(signed_in, settings):
 
 
 def test_user_agent_is_trimmed_and_cleaned(signed_in):
-    _, data = signed_in("X" * 300 + "\x00\x1b[31m")
+    _, _data = signed_in("X" * 300 + "\x00\x1b[31m")
     agent = Session.objects.get().user_agent
     assert len(agent) == 200 and agent == "X" * 200
     assert "\x00" not in agent
 
 
 def test_revoke_session_ends_the_other_device(signed_in):
-    phone, phone_login = signed_in("Phone")
+    phone, _phone_login = signed_in("Phone")
     laptop, _ = signed_in("Laptop")
     phone_id = Session.objects.get(user_agent="Phone").pk
     data = gql(laptop, REVOKE_SESSION, {"id": str(phone_id)}).json()["data"]["revokeSession"]
