@@ -3,12 +3,13 @@
 import graphene
 
 from schema.account import AccountMutations
-from schema.mutations import Mutation as SessionMutations
+from schema.mutations import LoginMutations
 from schema.queries import Query
+from schema.sessions import SessionMutations
 
 
-class Mutation(AccountMutations, SessionMutations, graphene.ObjectType):
-    """Every mutation: signing in and sessions, then the account's life."""
+class Mutation(LoginMutations, SessionMutations, AccountMutations, graphene.ObjectType):
+    pass
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -68,7 +68,7 @@ def signed_in(kakao) -> tuple[Client, dict]:
 
 
 def bearer(user: User) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Bearer {sessions.issue_tokens(user=user).token}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {sessions.start_session(user=user).token}"}
 
 
 def codes(response, field: str) -> list[str]:

@@ -128,8 +128,8 @@ def test_client_without_admin_key_calls_nobody(kakao):
 def test_end_all_sessions_revokes_only_that_users_live_tokens(all_logs):
     user, other = kakao_user(), kakao_user("42", email=None)
     for _ in range(3):
-        sessions.issue_tokens(user=user)
-    sessions.issue_tokens(user=other)
+        sessions.start_session(user=user)
+    sessions.start_session(user=other)
     assert sessions.end_all_sessions(user=user) == 3
     assert live_sessions(user) == 0 and live_sessions(other) == 1
     assert sessions.end_all_sessions(user=user) == 0
@@ -141,7 +141,7 @@ def test_end_all_sessions_revokes_only_that_users_live_tokens(all_logs):
 
 def test_delete_account_unlinks_at_kakao_then_anonymizes(kakao):
     user = kakao_user(is_staff=True, first_name="길동")
-    sessions.issue_tokens(user=user)
+    sessions.start_session(user=user)
     mock_unlink(kakao)
     # when
     account.delete_account(user=user)
@@ -162,7 +162,7 @@ def test_delete_account_unlinks_at_kakao_then_anonymizes(kakao):
 def test_delete_mode_deletes_the_row(kakao, settings):
     settings.ACCOUNT_DELETE_MODE = "delete"
     user = kakao_user()
-    sessions.issue_tokens(user=user)
+    sessions.start_session(user=user)
     mock_unlink(kakao)
     account.delete_account(user=user)
     assert User.objects.count() == 0
@@ -176,7 +176,7 @@ def test_delete_mode_deletes_the_row(kakao, settings):
 )
 def test_delete_while_kakao_is_down_changes_nothing(kakao, status, body):
     user = kakao_user()
-    sessions.issue_tokens(user=user)
+    sessions.start_session(user=user)
     before = snapshot(user)
     if status is None:
         kakao.add(responses.POST, UNLINK_URL, body=requests.exceptions.ReadTimeout("slow"))
@@ -304,7 +304,7 @@ def test_link_with_bad_code_is_refused_before_kakao(kakao):
 
 def test_unlinking_the_last_login_method_is_refused_without_calling_kakao(kakao):
     user = kakao_user()
-    sessions.issue_tokens(user=user)
+    sessions.start_session(user=user)
     before = snapshot(user)
     assert failure(account.unlink_kakao, user=user) == AccountErrorCode.LAST_LOGIN_METHOD
     assert snapshot(user) == before
@@ -313,7 +313,7 @@ def test_unlinking_the_last_login_method_is_refused_without_calling_kakao(kakao)
 
 def test_unlink_with_a_password_unlinks_at_kakao_and_ends_sessions(kakao):
     user = kakao_user(password="pw-0123456789")
-    sessions.issue_tokens(user=user)
+    sessions.start_session(user=user)
     mock_unlink(kakao)
     assert account.unlink_kakao(user=user) is True
     assert kakao.calls[0].request.headers["Authorization"] == f"KakaoAK {ADMIN_KEY}"
@@ -330,7 +330,7 @@ def test_unlink_without_a_link_is_nothing_to_do(kakao):
 
 def test_unlink_while_kakao_is_down_changes_nothing(kakao):
     user = kakao_user(password="pw-0123456789")
-    sessions.issue_tokens(user=user)
+    sessions.start_session(user=user)
     before = snapshot(user)
     mock_unlink(kakao, 503, {})
     assert failure(account.unlink_kakao, user=user) == AccountErrorCode.KAKAO_UNAVAILABLE
@@ -347,7 +347,7 @@ def notice(user_id: str = UID, **kwargs) -> str:
 
 def test_notice_removes_a_kakao_only_user_without_calling_kakao(kakao):
     user = kakao_user()
-    sessions.issue_tokens(user=user)
+    sessions.start_session(user=user)
     assert notice() == "removed"
     user.refresh_from_db()
     assert user.is_active is False and user.email is None
@@ -357,7 +357,7 @@ def test_notice_removes_a_kakao_only_user_without_calling_kakao(kakao):
 
 def test_notice_only_unlinks_a_user_with_a_password():
     user = kakao_user(password="pw-0123456789")
-    sessions.issue_tokens(user=user)
+    sessions.start_session(user=user)
     assert notice() == "unlinked"
     user.refresh_from_db()
     assert user.is_active and user.email == "sample@sample.com" and user.has_usable_password()
@@ -401,8 +401,8 @@ def test_admin_key_is_never_logged(kakao, all_logs):
 
 def test_admin_user_page_shows_link_and_live_sessions_and_ends_them(admin_client):
     user = kakao_user()
-    live = sessions.issue_tokens(user=user)
-    sessions.revoke_refresh_token(value=sessions.issue_tokens(user=user).refresh_token_value)
+    live = sessions.start_session(user=user)
+    sessions.revoke_refresh_token(value=sessions.start_session(user=user).refresh_token_value)
     page = admin_client.get(f"/admin/accounts/user/{user.pk}/change/")
     assert page.status_code == 200
     body = page.content.decode()

@@ -56,7 +56,7 @@ both_methods = pytest.mark.parametrize("method", ["GET", "POST"])
 def test_notice_removes_a_kakao_only_user(settings, method, mode):
     settings.ACCOUNT_DELETE_MODE = mode
     user = kakao_user()
-    token = sessions.issue_tokens(user=user).token
+    token = sessions.start_session(user=user).token
     # when
     response = send(method)
     # then
@@ -75,7 +75,7 @@ def test_notice_removes_a_kakao_only_user(settings, method, mode):
 @both_methods
 def test_notice_for_a_user_with_a_password_only_removes_the_link_and_sessions(method):
     user = kakao_user(password="pw-0123456789")
-    sessions.issue_tokens(user=user)
+    sessions.start_session(user=user)
     assert send(method).status_code == 200
     user.refresh_from_db()
     assert user.is_active and user.email == "sample@sample.com" and user.has_usable_password()
@@ -121,7 +121,7 @@ FORGED_AUTHORIZATION = [
 @pytest.mark.parametrize("authorization", FORGED_AUTHORIZATION)
 def test_forged_key_is_401_and_changes_nothing(method, authorization):
     user = kakao_user()
-    sessions.issue_tokens(user=user)
+    sessions.start_session(user=user)
     before = snapshot(user)
     response = send(method, authorization=authorization)
     assert response.status_code == 401
@@ -192,7 +192,7 @@ def test_database_error_is_503_not_a_500_page(monkeypatch, all_logs):
 
 def test_database_error_midway_rolls_back(monkeypatch):
     user = kakao_user()
-    sessions.issue_tokens(user=user)
+    sessions.start_session(user=user)
     before = snapshot(user)
 
     def broken_anonymize(pk):
