@@ -243,10 +243,8 @@ KAKAO_OIDC = env_bool("KAKAO_OIDC", False)
 # to it (access_token_info's app_id), and Kakao's unlink notices must name it.
 KAKAO_APP_ID = env_str("KAKAO_APP_ID")
 # Audiences accepted on an id_token an SDK obtained: the app keys its SDKs use
-# (native app key, JavaScript key). Default: the REST API key.
-KAKAO_ID_TOKEN_AUDIENCES = env_list("KAKAO_ID_TOKEN_AUDIENCES") or (
-    [KAKAO_REST_API_KEY] if KAKAO_REST_API_KEY else []
-)
+# (native app key, JavaScript key). Empty: the REST API key.
+KAKAO_ID_TOKEN_AUDIENCES = env_list("KAKAO_ID_TOKEN_AUDIENCES")
 # The admin key: unlinks a person at Kakao by id, and authenticates Kakao's unlink
 # notices. Server-side only; never logged, never sent anywhere but Kakao.
 KAKAO_ADMIN_KEY = env_str("KAKAO_ADMIN_KEY")
