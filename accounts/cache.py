@@ -73,7 +73,7 @@ def get(key: str, *, op: str) -> Any:
     return _call(op, lambda: django_cache.get(key))
 
 
-def set(key: str, value: Any, *, timeout: int, op: str) -> None:  # noqa: A001 - mirrors cache.set
+def set(key: str, value: Any, *, timeout: int, op: str) -> None:
     """``cache.set``."""
     _call(op, lambda: django_cache.set(key, value, timeout=timeout))
 

@@ -10,7 +10,6 @@ from django.db import OperationalError, connections
 from django.test import Client
 
 from accounts import cache as cache_guard
-
 from backend.logs import JsonFormatter, RequestIdFilter, request_id_var
 
 
