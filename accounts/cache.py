@@ -58,11 +58,6 @@ def reset() -> None:
     _health = _Health()
 
 
-def in_backoff() -> bool:
-    """True while a recent failure keeps the cache from being tried."""
-    return time.monotonic() < _health.down_until
-
-
 def add(key: str, value: Any, *, timeout: int, op: str) -> bool:
     """``cache.add``: True if the key was new."""
     return _call(op, lambda: django_cache.add(key, value, timeout=timeout))
