@@ -164,13 +164,21 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # instances. REDIS_URL=redis://… makes them shared.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
+    _REDIS_TIMEOUT = env_float("REDIS_TIMEOUT_SECONDS", 0.5)
+    if not 0 < _REDIS_TIMEOUT <= 30:
+        raise ImproperlyConfigured("REDIS_TIMEOUT_SECONDS must be greater than 0 and at most 30.")
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kakao-login",
-            # Fail fast rather than hang a request when Redis is unreachable.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Fail fast rather than hang a request when Redis is unreachable or
+            # frozen: the cache may degrade (accounts/cache.py), so a short
+            # timeout, paid once per process before a back-off, is all it costs.
+            "OPTIONS": {
+                "socket_connect_timeout": _REDIS_TIMEOUT,
+                "socket_timeout": _REDIS_TIMEOUT,
+            },
         }
     }
 else:

@@ -149,9 +149,11 @@ class KakaoLogin(TokenFields, BaseMutation):
         )
         redirect_uri = inputs.resolve_redirect_uri(redirect_uri)
         cookie = state_cookie(request)
-        if cookie:
-            clear_state_cookie(request)  # used or not, it is spent
         nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
+        if cookie and state:
+            # Spent only once it passed: a refused state (another tab's, a
+            # forged one) leaves this browser's own login able to finish.
+            clear_state_cookie(request)
         result = login.kakao_login(
             code=code, redirect_uri=redirect_uri, nonce=nonce, user_agent=user_agent(request)
         )
