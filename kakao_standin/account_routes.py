@@ -24,14 +24,17 @@ class AccountRoutes(StandInRequestHandler):
     """Token info, unlink, native tokens and the connections page."""
 
     def _token_info(self) -> None:
-        # Reference: https://developers.kakao.com/docs/latest/en/kakaologin/rest-api#get-token-info
+        # Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#get-token-info
         self._delay()
         info = self.server.standin.token_info(self.headers.get("Authorization"))
-        self._json(401, NOT_A_TOKEN) if info is None else self._json(200, info)
+        if info is None:
+            self._json(401, NOT_A_TOKEN)
+        else:
+            self._json(200, info)
 
     def _unlink(self, form: dict[str, str]) -> None:
         """The person's token unlinks them; the admin key unlinks anyone by id."""
-        # Reference: https://developers.kakao.com/docs/latest/en/kakaologin/rest-api#unlink
+        # Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#unlink
         standin, authorization = self.server.standin, self.headers.get("Authorization") or ""
         if authorization.startswith("Bearer "):
             kakao_id = standin.unlink_by_token(authorization)
