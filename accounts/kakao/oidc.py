@@ -34,8 +34,17 @@ class InvalidIdToken(Exception):
     """The id_token failed verification; the reason is logged, never the token."""
 
 
-def verify_id_token(id_token: str, *, client: KakaoClient, nonce: str | None) -> dict[str, Any]:
+def verify_id_token(
+    id_token: str,
+    *,
+    client: KakaoClient,
+    nonce: str | None,
+    audiences: list[str] | None = None,
+) -> dict[str, Any]:
     """Return the verified claims, or raise ``InvalidIdToken``.
+
+    ``audiences``: the app keys the token may be issued to; by default the REST
+    API key (the code flow). An SDK's id_token carries the key that SDK used.
 
     ``nonce`` is the one issued with this browser's state; without one (state
     checking switched off for a native app) the nonce claim cannot be bound to
@@ -51,13 +60,16 @@ def verify_id_token(id_token: str, *, client: KakaoClient, nonce: str | None) ->
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise _invalid("kid")
+    accepted = audiences if audiences is not None else [settings.KAKAO_REST_API_KEY]
+    if not [aud for aud in accepted if aud]:
+        raise _invalid("no audience configured")
     key = _signing_key(kid, client)
     try:
         claims = jwt.decode(
             id_token,
             key=key,
             algorithms=[ALGORITHM],
-            audience=settings.KAKAO_REST_API_KEY,
+            audience=[aud for aud in accepted if aud],
             issuer=settings.KAKAO_AUTH_URL,
             leeway=LEEWAY_SECONDS,
             options={"require": ["exp", "iat", "iss", "aud", "sub"]},
