@@ -79,11 +79,19 @@ def check_configuration(app_configs=None, **kwargs) -> list:
                 id="accounts.W001",
             )
         )
+    if settings.JWT_REFRESH_REUSE_SECONDS < 0 or settings.JWT_REFRESH_REUSE_SECONDS > 60:
+        errors.append(
+            Error(
+                "JWT_REFRESH_REUSE_SECONDS must be between 0 and 60 (the window a rotated refresh "
+                "token is forgiven in is also a window for a thief).",
+                id="accounts.E017",
+            )
+        )
     return errors
 
 
 def _account_life_errors() -> list:
-    """Leaving and Kakao's unlink notice: ACCOUNT_DELETE_MODE, KAKAO_ADMIN_KEY, KAKAO_APP_ID."""
+    """Mobile sign-in, leaving and Kakao's unlink notice: KAKAO_APP_ID, KAKAO_ADMIN_KEY, mode."""
     errors: list = []
     if settings.ACCOUNT_DELETE_MODE not in ("anonymize", "delete"):
         errors.append(
@@ -118,9 +126,14 @@ def _account_life_errors() -> list:
                 id="accounts.W002",
             )
         )
-    elif not settings.KAKAO_APP_ID:
+    if not settings.KAKAO_APP_ID:
         errors.append(
-            Warning("KAKAO_APP_ID is empty: Kakao's unlink notices get 503.", id="accounts.W003")
+            Warning(
+                "KAKAO_APP_ID is empty: kakaoLoginWithToken (mobile apps) answers "
+                "KAKAO_MISCONFIGURED and Kakao's unlink notices get 503. Set it to the app id "
+                "from the Kakao console's app summary.",
+                id="accounts.W003",
+            )
         )
     return errors
 

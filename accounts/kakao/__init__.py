@@ -18,7 +18,12 @@ from accounts.kakao.errors import (
     KakaoUnavailable,
 )
 from accounts.kakao.oidc import InvalidIdToken, verify_id_token
-from accounts.kakao.types import KakaoProfile, KakaoTokens, profile_from_id_token
+from accounts.kakao.types import (
+    KakaoProfile,
+    KakaoTokenInfo,
+    KakaoTokens,
+    profile_from_id_token,
+)
 
 __all__ = [
     "MAX_RESPONSE_BYTES",
@@ -33,6 +38,7 @@ __all__ = [
     "KakaoNotConnected",
     "KakaoProfile",
     "KakaoRedirectUriMismatch",
+    "KakaoTokenInfo",
     "KakaoTokens",
     "KakaoUnavailable",
     "profile_from_id_token",
