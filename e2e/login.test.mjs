@@ -31,6 +31,10 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const APP_DIR = join(ROOT, 'examples/apollo');
 const VITE = join(APP_DIR, 'node_modules/.bin/vite');
 const KAKAO_KEY = 'e2e-rest-api-key';
+// The Kakao app's numeric id and admin key, shared by the backend and the stand-in: the
+// backend asks the stand-in to unlink (deleteAccount) and checks its unlink notices.
+const KAKAO_APP_ID = '1000001';
+const KAKAO_ADMIN_KEY = 'dev-admin-key';
 const SECRET_KEY = randomBytes(48).toString('base64url'); // so the test can forge an expired token
 
 const children = [];
@@ -130,6 +134,8 @@ before(async () => {
     KAKAO_REQUIRE_STATE: requireState ? '1' : '0',
     CORS_ALLOWED_ORIGINS: [appUrl, loopback(appUrl)].join(','),
     GRAPHIQL_ENABLED: '1',
+    KAKAO_APP_ID,
+    KAKAO_ADMIN_KEY,
   });
   const env = backendEnv(urls.app, true);
   run('migrate', PY, ['manage.py', 'migrate', '--noinput', '-v', '0'], { cwd: ROOT, env }, 120000);
@@ -141,7 +147,12 @@ before(async () => {
     env: { ...process.env, VITE_GRAPHQL_URL: `${urls.api}/graphql` },
   });
 
-  start('stand-in', PY, ['manage.py', 'kakao_standin', '--port', String(standin)], { cwd: ROOT, env });
+  start('stand-in', PY, [
+    'manage.py', 'kakao_standin', '--port', String(standin),
+    '--unlink-callback-url', `${urls.api}/kakao/unlink-callback`,
+    '--admin-key', KAKAO_ADMIN_KEY,
+    '--app-id', KAKAO_APP_ID,
+  ], { cwd: ROOT, env });
   start('backend', PY, ['manage.py', 'runserver', '--noreload', `127.0.0.1:${api}`], { cwd: ROOT, env });
   start('app', VITE, ['preview', '--outDir', dist, '--port', String(app), '--strictPort'], { cwd: APP_DIR });
   start('app (origin not allowed)', VITE, ['preview', '--outDir', dist, '--port', String(appStranger), '--strictPort'], {
@@ -193,8 +204,8 @@ after(async () => {
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** A fresh browser profile whose only network is this machine. */
-async function newContext(t) {
-  const context = await browser.newContext({ viewport: { width: 760, height: 460 } });
+async function newContext(t, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 760, height: 460 }, ...options });
   context.blocked = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
@@ -311,13 +322,15 @@ test('login, stay logged in across a reload, log out', async (t) => {
   const operations = recordOperations(page, urls.api);
   await page.reload();
   await page.getByTestId('profile').waitFor();
-  assert.deepEqual(operations.map((o) => o.name), ['Refresh', 'Me']);
+  await expect(() => operations.some((o) => o.name === 'MySessions'));
+  const session = operations.filter((o) => o.name !== 'MySessions'); // the devices card's own query
+  assert.deepEqual(session.map((o) => o.name), ['Refresh', 'Me']);
   // Queries go as GET, with the cookies and Content-Type: application/json (which the
   // backend's CSRF rule asks of a cookie-carrying request); mutations stay POST.
-  assert.deepEqual(operations.map((o) => o.method), ['POST', 'GET']);
-  assert.equal(operations[1].status, 200);
-  await expect(() => operations[1].body);
-  assert.equal(operations[1].body.data.me.nickname, '김테스트');
+  assert.deepEqual(session.map((o) => o.method), ['POST', 'GET']);
+  assert.equal(session[1].status, 200);
+  await expect(() => session[1].body);
+  assert.equal(session[1].body.data.me.nickname, '김테스트');
   await shot(page, '3-after-reload');
 
   await page.getByTestId('logout').click();
@@ -337,12 +350,14 @@ test('an expired access token is refreshed once and the query retried', async (t
 
   await expireNextMe(page);
   await page.getByTestId('refetch').click();
-  await expect(() => operations.length >= 3 && operations.every((o) => o.body));
+  const session = () => operations.filter((o) => o.name !== 'MySessions'); // the devices card's own query
+  await expect(() => session().length >= 3 && session().every((o) => o.body));
   await page.getByTestId('profile').waitFor();
-  assert.deepEqual(operations.map((o) => o.name), ['Me', 'Refresh', 'Me']);
-  assert.equal(operations[0].body.errors[0].extensions.code, 'TOKEN_EXPIRED', 'the backend really refused the token');
-  assert.ok(operations[1].body.data.refreshToken.token);
-  assert.equal(operations[2].body.data.me.nickname, '만료');
+  const [expired, refreshed, retried] = session();
+  assert.deepEqual(session().map((o) => o.name), ['Me', 'Refresh', 'Me']);
+  assert.equal(expired.body.errors[0].extensions.code, 'TOKEN_EXPIRED', 'the backend really refused the token');
+  assert.ok(refreshed.body.data.refreshToken.token);
+  assert.equal(retried.body.data.me.nickname, '만료');
   assert.equal(await page.getByTestId('error').count(), 0);
 
   // Without a refresh cookie the refresh fails: the person is told, and can log in again.
@@ -369,7 +384,8 @@ test('on 127.0.0.1 the redirect URI and the API follow the page\'s origin', asyn
   assert.equal(await page.getByTestId('nickname').textContent(), '루프백');
   assert.ok(new URL(page.url()).origin === app);
   // Same site as the page, so the SameSite=Lax state and refresh cookies travelled.
-  assert.deepEqual(operations.map((o) => o.name).slice(0, 3), ['Refresh', 'Me', 'KakaoAuthorize']);
+  const names = operations.map((o) => o.name);
+  for (const name of ['Refresh', 'KakaoAuthorize', 'KakaoLogin', 'Me']) assert.ok(names.includes(name), `${name} in ${names}`);
   const refresh = (await page.context().cookies(api)).find((c) => c.name === 'JWT-refresh-token');
   assert.ok(refresh, 'the refresh cookie is on 127.0.0.1');
   await page.reload();
@@ -394,43 +410,42 @@ function apiAnswer(status, body, headers = {}) {
 test('an unreachable server, a CORS refusal and a server error are told apart, once each', async (t) => {
   const reach = `Cannot reach the server at ${urls.api}/graphql. Is it running, and is this page's origin in CORS_ALLOWED_ORIGINS?`;
 
-  // Nothing listening.
+  // Nothing listening: the page load's silent refresh fails, and says so once.
   const down = await newPage(t);
   await down.route((url) => url.pathname === '/graphql', (route) => route.abort('connectionrefused'));
   await down.goto(urls.app);
-  await down.getByTestId('session-error').waitFor();
-  assert.equal(await down.getByTestId('session-error').textContent(), `서버에 연결할 수 없어요. / ${reach}`);
+  await down.getByTestId('error').waitFor();
+  assert.equal(await down.getByTestId('error').textContent(), `서버에 연결할 수 없어요. / ${reach}`);
   assert.equal(await down.getByText('Cannot reach the server').count(), 1, 'said once, not twice');
-  assert.equal(await down.getByTestId('error').count(), 0);
+  await down.getByTestId('login').waitFor();
   await shot(down, '6a-unreachable');
 
   // The real API, from a page whose origin is not in its CORS_ALLOWED_ORIGINS: the
   // browser withholds the answer, and the app cannot tell that from "not running".
   const stranger = await newPage(t);
   await stranger.goto(urls.appStranger);
-  await stranger.getByTestId('session-error').waitFor();
-  assert.equal(await stranger.getByTestId('session-error').textContent(), `서버에 연결할 수 없어요. / ${reach}`);
+  await stranger.getByTestId('error').waitFor();
+  assert.equal(await stranger.getByTestId('error').textContent(), `서버에 연결할 수 없어요. / ${reach}`);
   assert.equal(await stranger.getByText('Cannot reach the server').count(), 1);
   await stranger.getByTestId('login').click();
-  await stranger.getByTestId('error').waitFor();
-  assert.match(await stranger.getByTestId('error').textContent(), /Cannot reach the server/);
+  await expect(async () => !(await stranger.getByTestId('login').isDisabled()));
   assert.equal(await stranger.getByText('Cannot reach the server').count(), 1, 'the new message replaces the old');
 
   // A server error is not "cannot reach": the server's own words.
   const broken = await newPage(t);
-  await onOperation(broken, 'Me', (route) => route.fulfill(apiAnswer(500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] })));
+  await onOperation(broken, 'Refresh', (route) => route.fulfill(apiAnswer(500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] })));
   await broken.goto(urls.app);
-  const said = broken.getByTestId('session-error');
+  const said = broken.getByTestId('error');
   await said.waitFor();
   assert.match(await said.textContent(), /INTERNAL_SERVER_ERROR/);
   assert.equal(await broken.getByText('Cannot reach the server').count(), 0);
 
   // The backend's CSRF refusal, in plain words.
   const csrf = await newPage(t);
-  await onOperation(csrf, 'Me', (route) => route.fulfill(apiAnswer(403, { errors: [{ message: 'refused', extensions: { code: 'CSRF_REJECTED' } }] })));
+  await onOperation(csrf, 'Refresh', (route) => route.fulfill(apiAnswer(403, { errors: [{ message: 'refused', extensions: { code: 'CSRF_REJECTED' } }] })));
   await csrf.goto(urls.app);
-  await csrf.getByTestId('session-error').waitFor();
-  assert.match(await csrf.getByTestId('session-error').textContent(), /refused by a security check/);
+  await csrf.getByTestId('error').waitFor();
+  assert.match(await csrf.getByTestId('error').textContent(), /refused by a security check/);
 });
 
 test('a 503 SERVICE_UNAVAILABLE is retried once after Retry-After (at most 5 s)', async (t) => {
@@ -582,10 +597,124 @@ test('GraphiQL works offline, sends the cookies, and runs a query', async (t) =>
   assert.deepEqual(errors, [], 'no script errors');
 });
 
+// --- the account's life: devices, leaving, Kakao's disconnect ---------------------
+
+/** The first answer to a named operation, once it has arrived. */
+async function answer(operations, name) {
+  await expect(() => operations.find((o) => o.name === name)?.body);
+  return operations.find((o) => o.name === name).body;
+}
+
+test('one device ends another\'s session from the card; the other is signed out at its next refresh', async (t) => {
+  const person = { nickname: '두기기', email: 'two.devices@example.com' };
+  const laptop = await (await newContext(t, { userAgent: 'E2E laptop' })).newPage();
+  const phone = await (await newContext(t, { userAgent: 'E2E phone' })).newPage();
+  await loginAs(laptop, person);
+  await loginAs(phone, person);
+
+  // The laptop's card (fresh after a reload) lists both devices, this one marked.
+  await laptop.reload();
+  const rows = laptop.getByTestId('session');
+  await expect(async () => (await rows.count()) === 2);
+  await rows.filter({ hasText: 'E2E phone' }).waitFor();
+  const here = rows.filter({ hasText: 'E2E laptop' });
+  assert.equal(await here.getAttribute('data-current'), 'true');
+  assert.equal(await here.getByTestId('this-device').count(), 1);
+  assert.equal(await here.getByTestId('revoke-session').count(), 0, 'this device has no "Sign out" of its own');
+  await shot(laptop, '10-devices');
+
+  await rows.filter({ hasText: 'E2E phone' }).getByTestId('revoke-session').click();
+  await expect(async () => (await rows.count()) === 1);
+  assert.equal(await laptop.getByTestId('error').count(), 0);
+
+  // The phone's access token lived in memory only; its next refresh is refused.
+  const phoneOps = recordOperations(phone, urls.api);
+  await phone.reload();
+  await phone.getByTestId('login').waitFor();
+  assert.equal(await phone.getByTestId('profile').count(), 0);
+  const refused = await answer(phoneOps, 'Refresh');
+  assert.equal(refused.data.refreshToken.errors[0].code, 'INVALID_REFRESH_TOKEN');
+  await shot(phone, '11-signed-out-by-another-device');
+
+  // The laptop is still signed in; "Sign out everywhere" ends both again.
+  await laptop.reload();
+  await laptop.getByTestId('profile').waitFor();
+  await loginAs(phone, person);
+  await laptop.getByTestId('logout-everywhere').click();
+  await laptop.getByTestId('login').waitFor();
+  await laptop.reload();
+  await laptop.getByTestId('login').waitFor();
+  await phone.reload();
+  await phone.getByTestId('login').waitFor();
+});
+
+test('deleting the account asks first, signs out, and the next login is a new account', async (t) => {
+  const person = { nickname: '떠나기', email: 'leaving@example.com' };
+  const page = await newPage(t);
+  const first = recordOperations(page, urls.api);
+  await loginAs(page, person);
+  await page.getByTestId('created').waitFor();
+  const before = (await answer(first, 'KakaoLogin')).data.kakaoLogin;
+  assert.equal(before.created, true);
+
+  // A confirmation step: the first click deletes nothing, and it can be taken back.
+  await page.getByTestId('delete-account').click();
+  await page.getByTestId('confirm-delete').waitFor();
+  await shot(page, '12-confirm-delete');
+  await page.getByTestId('cancel-delete').click();
+  await page.getByTestId('delete-account').waitFor();
+  await page.reload();
+  await page.getByTestId('profile').waitFor();
+
+  await page.getByTestId('delete-account').click();
+  await page.getByTestId('confirm-delete').click();
+  await page.getByTestId('login').waitFor();
+  assert.match(await page.getByTestId('info').textContent(), /account was deleted/);
+  assert.equal(await page.getByTestId('profile').count(), 0);
+  const left = await page.context().cookies(urls.api);
+  assert.equal(left.filter((c) => c.name.startsWith('JWT')).length, 0, 'cookies deleted');
+  await page.reload();
+  await page.getByTestId('login').waitFor();
+
+  // Kakao forgot this app too, so the same person consents again and gets a new account.
+  const second = recordOperations(page, urls.api);
+  await loginAs(page, person);
+  await page.getByTestId('created').waitFor();
+  const after = (await answer(second, 'KakaoLogin')).data.kakaoLogin;
+  assert.equal(after.created, true);
+  assert.notEqual(after.user.id, before.user.id, 'a new user, not the deleted one');
+  await shot(page, '13-new-account');
+});
+
+test('disconnecting the app at Kakao (the stand-in\'s connections page) ends the session here', async (t) => {
+  const person = { nickname: '연결끊기', email: 'disconnect@example.com' };
+  const context = await newContext(t);
+  const page = await context.newPage();
+  await loginAs(page, person);
+
+  const kakao = await context.newPage();
+  await kakao.goto(`${urls.standin}/_standin/connections`);
+  const form = kakao.locator('form.connection').filter({ hasText: person.nickname });
+  await form.getByRole('button', { name: 'Disconnect this app' }).click();
+  const result = kakao.locator('#result');
+  await result.waitFor();
+  assert.match(await result.textContent(), /Unlink notice sent; the backend answered HTTP 200/);
+  await shot(kakao, '14-kakao-disconnect');
+  await kakao.close();
+
+  // After the notice, the app's next refresh fails: signed out.
+  const operations = recordOperations(page, urls.api);
+  await page.reload();
+  await page.getByTestId('login').waitFor();
+  assert.equal(await page.getByTestId('profile').count(), 0);
+  const refused = await answer(operations, 'Refresh');
+  assert.equal(refused.data.refreshToken.errors[0].code, 'INVALID_REFRESH_TOKEN');
+});
+
 /** Wait (bounded) until a condition on values gathered by event handlers holds. */
 async function expect(condition, timeoutMs = 10000) {
   const until = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > until) throw new Error(`not true within ${timeoutMs} ms: ${condition}`);
     await new Promise((r) => setTimeout(r, 50));
   }

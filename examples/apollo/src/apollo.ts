@@ -20,19 +20,27 @@ const withAccessToken = new ApolloLink((operation, forward) => {
   return forward(operation);
 });
 
+/** What a refresh came to: a new access token, no session (signed out), or no answer. */
+export type RefreshOutcome = { token: string } | { ended: true } | { failed: unknown };
+
 // One refresh at a time: two failing queries presenting the same refresh cookie at
 // once would look like a replayed (stolen) token to the backend, which then revokes it.
-let refreshing: Promise<string | null> | null = null;
+let refreshing: Promise<RefreshOutcome> | null = null;
 
-/** A new access token from the refresh cookie (which the backend rotates), or null. */
-export function refreshSession(): Promise<string | null> {
+/** A new access token from the refresh cookie (which the backend rotates). */
+export function refreshSession(): Promise<RefreshOutcome> {
   refreshing ??= client
     .mutate({ mutation: REFRESH, fetchPolicy: 'no-cache' })
-    .then(({ data }) => data?.refreshToken?.token ?? null)
-    .catch(() => null) // unreachable or refused: the next query says why, once
-    .then((token) => {
-      setAccessToken(token);
-      return token;
+    .then(({ data }): RefreshOutcome => {
+      const token = data?.refreshToken?.token;
+      // INVALID_REFRESH_TOKEN: no cookie, or its session was ended (here, on another
+      // device, by Kakao's unlink notice): this browser is signed out.
+      return token ? { token } : { ended: true };
+    })
+    .catch((failed: unknown): RefreshOutcome => ({ failed }))
+    .then((outcome) => {
+      setAccessToken('token' in outcome ? outcome.token : null);
+      return outcome;
     })
     .finally(() => {
       refreshing = null;
@@ -76,8 +84,8 @@ const recover = new ErrorLink(({ error, result, operation, forward }) => {
     !context.refreshed
   ) {
     return from(refreshSession()).pipe(
-      mergeMap((token) => {
-        if (!token) return of(result!);
+      mergeMap((outcome) => {
+        if (!('token' in outcome)) return of(result!);
         operation.setContext({ refreshed: true });
         return forward(operation);
       }),
