@@ -1,19 +1,38 @@
 # Two commands do everything on a fresh machine: `make run` and `make test`.
-PYTHON ?= python3.11
-VENV := .venv
-PY := $(VENV)/bin/python
-PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# A second venv can sit beside the first: `PYTHON=python3.13 VENV=.venv-3.13 make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
 
-.PHONY: install run backend serve test test-services lint schema e2e bench clean
+# The interpreter: PYTHON when given, else the first of these that runs and is >= 3.11.
+PYTHON_CANDIDATES := python3.13 python3.12 python3.11 python3
+PYTHON_ID_CODE := import sys, platform; sys.exit(1) if sys.version_info < (3, 11) \
+	else print(platform.python_version(), sys.executable)
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
+	$$p -c '$(PYTHON_ID_CODE)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+endif
+# "version path" of the chosen interpreter; empty when it is missing or too old.
+PYTHON_ID := $(if $(PYTHON),$(shell $(PYTHON) -c '$(PYTHON_ID_CODE)' 2>/dev/null))
+NO_PYTHON := Python 3.11 or newer is needed (3.11-3.13 are tested); \
+	install one or set PYTHON=/path/to/python3
 
-$(PY):
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
+.PHONY: install run backend serve standin test test-services lint schema e2e bench clean FORCE
+
+# The venv remembers which interpreter made it; another one rebuilds it from scratch.
+ifneq ($(shell cat $(VENV)/.python 2>/dev/null),$(PYTHON_ID))
+$(VENV)/.python: FORCE
+endif
+$(VENV)/.python:
+	$(if $(PYTHON_ID),,$(error $(NO_PYTHON)))
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
+	@echo "$(PYTHON_ID)" > $@
 
-$(VENV)/.installed: $(PY) requirements.txt requirements-dev.txt
+$(VENV)/.installed: $(VENV)/.python requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 

@@ -8,18 +8,18 @@ import uuid
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe  # GET and HEAD: load balancers probe with either
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process is up (no dependency is touched)."""
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
+@require_safe  # GET and HEAD: load balancers probe with either
 def readyz(request: HttpRequest) -> JsonResponse:
     """The database and the cache answer; 503 names the one that does not."""
     checks = {"database": _database(), "cache": _cache()}

@@ -25,6 +25,16 @@ def test_readyz_checks_database_and_cache():
 
 
 @pytest.mark.django_db
+def test_probes_answer_head_and_refuse_writes():
+    # Load balancers often probe with HEAD; a probe never changes anything.
+    for path in ("/healthz", "/readyz"):
+        head = Client().head(path)
+        assert head.status_code == 200 and head.content == b""
+        assert Client().post(path).status_code == 405
+        assert Client().delete(path).status_code == 405
+
+
+@pytest.mark.django_db
 def test_readyz_names_what_is_down(monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
