@@ -269,6 +269,8 @@ GRAPHQL_JWT = {
     "JWT_REFRESH_TOKEN_MODEL": "accounts.RefreshToken",
     "JWT_REFRESH_TOKEN_N_BYTES": 32,
     "JWT_GET_REFRESH_TOKEN_HANDLER": "accounts.services.sessions.get_refresh_token_by_value",
+    # graphql-jwt's claims plus `sid`, the session the token belongs to.
+    "JWT_PAYLOAD_HANDLER": "accounts.services.sessions.jwt_payload",
     "JWT_AUTH_HEADER_PREFIX": "Bearer",
     "JWT_COOKIE_SAMESITE": JWT_COOKIE_SAMESITE,
     "JWT_COOKIE_SECURE": JWT_COOKIE_SECURE,

@@ -99,6 +99,12 @@ class GraphQLView(BaseGraphQLView):
         except Exception as error:  # graphene-django's contract: errors become results
             return ExecutionResult(errors=[error])
 
+    def parse_body(self, request: HttpRequest):
+        """A GET's parameters are in its URL: its body is never read, whatever its Content-Type."""
+        if request.method == "GET":
+            return {}
+        return super().parse_body(request)
+
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         reason = csrf_rejection_reason(request)
         if reason is not None:
