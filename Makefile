@@ -19,7 +19,7 @@ PYTHON_ID := $(if $(PYTHON),$(shell $(PYTHON) -c '$(PYTHON_ID_CODE)' 2>/dev/null
 NO_PYTHON := Python 3.11 or newer is needed (3.11-3.13 are tested); \
 	install one or set PYTHON=/path/to/python3
 
-.PHONY: install run backend serve standin test test-services lint schema e2e bench clean FORCE
+.PHONY: print-python-executable install run backend serve standin test test-services lint schema e2e bench clean FORCE
 
 # The venv remembers which interpreter made it; another one rebuilds it from scratch.
 ifneq ($(shell cat $(VENV)/.python 2>/dev/null),$(PYTHON_ID))
@@ -37,6 +37,11 @@ $(VENV)/.installed: $(VENV)/.python requirements.txt requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# The interpreter's path (.ci/run compares it with the newest on the machine).
+print-python-executable:
+	$(if $(PYTHON_ID),,$(error $(NO_PYTHON)))
+	@echo "$(wordlist 2,$(words $(PYTHON_ID)),$(PYTHON_ID))"
 
 # The backend, the Kakao stand-in and (with Node) the example app; Ctrl-C stops all.
 run: install
@@ -57,12 +62,22 @@ test-services: install
 	@$(PY) scripts/check_services.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
 
-# Production-style locally: gunicorn, DEBUG off, static files collected.
+# Production-style locally: gunicorn, DEBUG off, static files collected. Without
+# DJANGO_SECRET_KEY a throwaway key is made for this run (and said so).
 serve: install
-	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')}; \
+	@if [ -z "$${DJANGO_SECRET_KEY:-}" ]; then \
+	  echo "warning: DJANGO_SECRET_KEY is not set, so a throwaway key was generated for this run:" >&2; \
+	  echo "  sessions do not survive a restart (access tokens, login state cookies and admin sessions signed with it stop working); set DJANGO_SECRET_KEY (32+ characters) to keep them." >&2; \
+	fi; \
+	export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')}; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py collectstatic --noinput -v 0 && \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py backend.wsgi
+
+# The local Kakao stand-in alone (DEBUG only), e.g. for a front end of your own.
+STANDIN_PORT ?= 8001
+standin: install
+	DJANGO_DEBUG=1 $(PY) manage.py kakao_standin --port $(STANDIN_PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

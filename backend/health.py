@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
+from functools import wraps
 
 from django.core.cache import cache
 from django.db import connection
@@ -13,13 +15,29 @@ from django.views.decorators.http import require_safe
 logger = logging.getLogger(__name__)
 
 
-@require_safe  # GET and HEAD: load balancers probe with either
+def probe(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
+    """GET or HEAD (load balancers probe with either); a HEAD answer has headers only."""
+
+    @require_safe
+    @wraps(view)
+    def answer(request: HttpRequest) -> JsonResponse:
+        response = view(request)
+        if request.method == "HEAD":
+            # WSGI servers drop a HEAD body anyway, and gunicorn logs a warning each time.
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+    return answer
+
+
+@probe
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process is up (no dependency is touched)."""
     return JsonResponse({"status": "ok"})
 
 
-@require_safe  # GET and HEAD: load balancers probe with either
+@probe
 def readyz(request: HttpRequest) -> JsonResponse:
     """The database and the cache answer; 503 names the one that does not."""
     checks = {"database": _database(), "cache": _cache()}

@@ -6,8 +6,9 @@ import json
 import logging
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 
+from backend.health import healthz
 from backend.logs import JsonFormatter, RequestIdFilter, request_id_var
 
 
@@ -32,6 +33,14 @@ def test_probes_answer_head_and_refuse_writes():
         assert head.status_code == 200 and head.content == b""
         assert Client().post(path).status_code == 405
         assert Client().delete(path).status_code == 405
+
+
+def test_a_head_probe_gets_headers_without_a_body():
+    # The view itself, not the test client (which drops HEAD bodies on its own).
+    get = healthz(RequestFactory().get("/healthz"))
+    head = healthz(RequestFactory().head("/healthz"))
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Length"] == str(len(get.content))
 
 
 @pytest.mark.django_db
