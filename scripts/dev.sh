@@ -23,10 +23,11 @@ export DJANGO_DEBUG=${DJANGO_DEBUG:-1}
 export KAKAO_REST_API_KEY=${KAKAO_REST_API_KEY:-dev-rest-api-key}
 export KAKAO_REDIRECT_URIS=${KAKAO_REDIRECT_URIS:-http://localhost:$APP_PORT$callback,http://127.0.0.1:$APP_PORT$callback,http://localhost:3000$callback,http://127.0.0.1:3000$callback}
 export CORS_ALLOWED_ORIGINS=${CORS_ALLOWED_ORIGINS:-$app_origins,http://localhost:3000,http://127.0.0.1:3000}
-# The stand-in's app: its id, admin key and native app key (id_token audience).
+# The stand-in's app: its id, admin key and native app key (an id_token audience).
+native_app_key=${KAKAO_NATIVE_APP_KEY:-dev-native-app-key}
 export KAKAO_APP_ID=${KAKAO_APP_ID:-1000001}
 export KAKAO_ADMIN_KEY=${KAKAO_ADMIN_KEY:-dev-admin-key}
-export KAKAO_ID_TOKEN_AUDIENCES=${KAKAO_ID_TOKEN_AUDIENCES:-dev-native-app-key,$KAKAO_REST_API_KEY}
+export KAKAO_ID_TOKEN_AUDIENCES=${KAKAO_ID_TOKEN_AUDIENCES:-$native_app_key,$KAKAO_REST_API_KEY}
 use_standin=0
 if [ -z "${KAKAO_AUTH_URL:-}" ]; then
   use_standin=1
@@ -87,10 +88,11 @@ fi
 waiting=("the API|http://127.0.0.1:$API_PORT/healthz")
 if [ "$use_standin" = 1 ]; then
   standin_options=()
-  # The stand-in's app options, once the stand-in knows them.
+  # The stand-in's app, once the stand-in knows these options. The admin key reaches it
+  # through KAKAO_ADMIN_KEY (its default), never on a command line that `ps` shows.
   if "$PY" manage.py kakao_standin --help 2>/dev/null | grep -q -- --app-id; then
-    standin_options=(--app-id "$KAKAO_APP_ID" --admin-key "$KAKAO_ADMIN_KEY"
-      --native-app-key "${KAKAO_NATIVE_APP_KEY:-dev-native-app-key}"
+    standin_options=(--app-id "$KAKAO_APP_ID"
+      --native-app-key "$native_app_key"
       --unlink-callback-url "http://localhost:$API_PORT/kakao/unlink-callback")
   fi
   start "$PY" manage.py kakao_standin --host 127.0.0.1 --port "$STANDIN_PORT" \
