@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -175,14 +177,16 @@ def test_dev_sh_starts_everything_and_a_sigterm_stops_every_child(tmp_path):
         # The banner comes only once the servers answer.
         for port in ports.values():
             assert not port_is_free(port)
+        both_spellings_reach_the_api(ports)
         children = descendants(dev.pid)
         assert len(children) >= 3 + run_app  # stand-in, runserver and its reloaded child
         # When: dev.sh alone is told to stop.
         dev.send_signal(signal.SIGTERM)
         assert dev.wait(timeout=15) != 0
     finally:
-        if dev.poll() is None:
-            dev.kill()
+        if dev.poll() is None:  # a failed assertion: still leave nothing behind
+            dev.terminate()
+            dev.wait(timeout=15)
         log.close()
     # Then: every child is gone and every port is free again.
     deadline = time.monotonic() + 5
@@ -190,6 +194,57 @@ def test_dev_sh_starts_everything_and_a_sigterm_stops_every_child(tmp_path):
         time.sleep(0.1)
     assert still_running(children) == []
     assert all(port_is_free(port) for port in ports.values())
+
+
+AUTHORIZE = "mutation($uri: String) { kakaoAuthorize(redirectUri: $uri) { url errors { code } } }"
+
+
+def both_spellings_reach_the_api(ports: dict[str, int]) -> None:
+    """The app opened as localhost or as 127.0.0.1: CORS allows it, its redirect URI is known."""
+    app_port = ports.get("APP_PORT", 5173)
+    api = f"http://127.0.0.1:{ports['PORT']}/graphql"
+    for host in ("localhost", "127.0.0.1"):
+        origin = f"http://{host}:{app_port}"
+        preflight = urllib.request.Request(
+            api,
+            method="OPTIONS",
+            headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+        )
+        with urllib.request.urlopen(preflight, timeout=10) as response:
+            assert response.headers["Access-Control-Allow-Origin"] == origin
+        variables = {"uri": f"{origin}/oauth/kakao/callback"}
+        start = urllib.request.Request(
+            api,
+            data=json.dumps({"query": AUTHORIZE, "variables": variables}).encode(),
+            headers={"Content-Type": "application/json", "Origin": origin},
+        )
+        with urllib.request.urlopen(start, timeout=10) as response:
+            answer = json.load(response)["data"]["kakaoAuthorize"]
+        assert answer["errors"] == [] and answer["url"].startswith(
+            f"http://localhost:{ports['STANDIN_PORT']}/oauth/authorize?"
+        )
+
+
+def test_debug_allows_both_spellings_of_the_local_dev_origins(monkeypatch):
+    import importlib
+
+    import backend.settings as module
+
+    monkeypatch.setenv("DJANGO_DEBUG", "1")
+    monkeypatch.delenv("CORS_ALLOWED_ORIGINS", raising=False)
+    try:
+        origins = importlib.reload(module).CORS_ALLOWED_ORIGINS
+        assert origins == [
+            "http://localhost:3000",
+            "http://127.0.0.1:3000",
+            "http://localhost:5173",
+            "http://127.0.0.1:5173",
+        ]
+        monkeypatch.setenv("DJANGO_DEBUG", "0")
+        assert importlib.reload(module).CORS_ALLOWED_ORIGINS == []
+    finally:
+        monkeypatch.undo()
+        importlib.reload(module)
 
 
 def test_dev_sh_checks_its_ports_before_starting_anything(tmp_path):
