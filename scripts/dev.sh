@@ -12,7 +12,16 @@ STANDIN_PORT=${STANDIN_PORT:-8001}
 APP_PORT=${APP_PORT:-5173}
 START_TIMEOUT=${START_TIMEOUT:-60}
 if [ -z "${RUN_APP:-}" ]; then
-  if command -v npm >/dev/null 2>&1; then RUN_APP=1; else RUN_APP=0; fi
+  RUN_APP=0
+  if command -v npm >/dev/null 2>&1; then
+    # Vite 8 needs Node ^20.19 or >= 22.12; an older Node skips the app, not everything.
+    if node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+        process.exit((a === 20 && b >= 19) || (a === 22 && b >= 12) || a > 22 ? 0 : 1)'; then
+      RUN_APP=1
+    else
+      echo "Node.js $(node --version) is too old for the example app (Vite 8 needs 20.19+ or 22.12+); starting without it" >&2
+    fi
+  fi
 fi
 
 # Both spellings of the app's origin: a browser treats localhost and 127.0.0.1 as
@@ -23,15 +32,15 @@ export DJANGO_DEBUG=${DJANGO_DEBUG:-1}
 export KAKAO_REST_API_KEY=${KAKAO_REST_API_KEY:-dev-rest-api-key}
 export KAKAO_REDIRECT_URIS=${KAKAO_REDIRECT_URIS:-http://localhost:$APP_PORT$callback,http://127.0.0.1:$APP_PORT$callback,http://localhost:3000$callback,http://127.0.0.1:3000$callback}
 export CORS_ALLOWED_ORIGINS=${CORS_ALLOWED_ORIGINS:-$app_origins,http://localhost:3000,http://127.0.0.1:3000}
-# The stand-in's app: its id, admin key and native app key (an id_token audience).
-native_app_key=${KAKAO_NATIVE_APP_KEY:-dev-native-app-key}
-export KAKAO_APP_ID=${KAKAO_APP_ID:-1000001}
-export KAKAO_ADMIN_KEY=${KAKAO_ADMIN_KEY:-dev-admin-key}
-export KAKAO_ID_TOKEN_AUDIENCES=${KAKAO_ID_TOKEN_AUDIENCES:-$native_app_key,$KAKAO_REST_API_KEY}
 use_standin=0
 if [ -z "${KAKAO_AUTH_URL:-}" ]; then
   use_standin=1
   export KAKAO_AUTH_URL=http://localhost:$STANDIN_PORT KAKAO_API_URL=http://localhost:$STANDIN_PORT
+  # The stand-in's app: its id, admin key and native app key (an id_token audience).
+  native_app_key=${KAKAO_NATIVE_APP_KEY:-dev-native-app-key}
+  export KAKAO_APP_ID=${KAKAO_APP_ID:-1000001}
+  export KAKAO_ADMIN_KEY=${KAKAO_ADMIN_KEY:-dev-admin-key}
+  export KAKAO_ID_TOKEN_AUDIENCES=${KAKAO_ID_TOKEN_AUDIENCES:-$native_app_key,$KAKAO_REST_API_KEY}
 fi
 
 # Every port is checked before anything starts, so a clash is one clear line.
