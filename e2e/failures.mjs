@@ -6,9 +6,11 @@ import { test } from 'node:test';
 import {
   apiAnswer,
   expect,
+  holdDatabaseLock,
   loginAs,
   newPage,
   onOperation,
+  recordOperations,
   shot,
   urls,
 } from './harness.mjs';
@@ -93,4 +95,37 @@ test('a 503 SERVICE_UNAVAILABLE is retried once after Retry-After (at most 5 s)'
   assert.match(await page.getByTestId('session-error').textContent(), /temporarily unavailable/);
   assert.equal(await page.getByText('temporarily unavailable').count(), 1);
   await shot(page, '6b-unavailable');
+});
+
+test('a real database outage: the backend answers 503 SERVICE_UNAVAILABLE and the app retries once', async (t) => {
+  const page = await newPage(t);
+  await loginAs(page, { nickname: '장애', email: 'outage@example.com' });
+  const operations = recordOperations(page, urls.api);
+  const refreshes = () => operations.filter((o) => o.name === 'Refresh');
+
+  // A stuck writer holds SQLite's lock: the page load's refresh (a write) waits the
+  // busy timeout and gets the backend's 503. The lock goes before the retry.
+  let release = await holdDatabaseLock();
+  t.after(() => release());
+  await page.reload();
+  await expect(() => refreshes().length >= 1, 15000);
+  await release();
+  await page.getByTestId('profile').waitFor();
+  const [outage, retried] = refreshes();
+  assert.equal(outage.status, 503);
+  assert.equal(outage.body.errors[0].extensions.code, 'SERVICE_UNAVAILABLE');
+  assert.equal(retried.status, 200);
+  assert.ok(retried.body.data.refreshToken.token, 'the retry refreshed the session');
+  assert.equal(await page.getByTestId('error').count(), 0);
+
+  // Still down at the retry: said once, in plain words, and not retried again.
+  operations.length = 0;
+  release = await holdDatabaseLock();
+  await page.reload();
+  await page.getByTestId('error').waitFor({ timeout: 15000 });
+  await release();
+  assert.deepEqual(refreshes().map((o) => o.status), [503, 503]);
+  assert.match(await page.getByTestId('error').textContent(), /temporarily unavailable/);
+  assert.equal(await page.getByText('temporarily unavailable').count(), 1);
+  await shot(page, '6c-database-outage');
 });

@@ -124,7 +124,10 @@ before(async () => {
     ...process.env,
     DJANGO_DEBUG: '1',
     DJANGO_SECRET_KEY: SECRET_KEY,
-    DATABASE_URL: `sqlite:///${join(tmp, 'db.sqlite3')}`,
+    DATABASE_URL: `sqlite:///${databaseFile()}`,
+    // A write that waits this long for SQLite's lock is a database outage (503): short,
+    // so that failures.mjs can cause one by holding the lock.
+    SQLITE_BUSY_TIMEOUT_SECONDS: '1',
     KAKAO_REST_API_KEY: KAKAO_KEY,
     KAKAO_AUTH_URL: urls.standin,
     KAKAO_API_URL: urls.standin,
@@ -197,6 +200,35 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
   console.log(`screenshots: ${SHOTS}`);
 });
+
+/** The backends' SQLite file. */
+export function databaseFile() {
+  return join(tmp, 'db.sqlite3');
+}
+
+/** Hold SQLite's write lock, as a stuck writer would, until the returned function is called. */
+export async function holdDatabaseLock() {
+  const holder = spawn(PY, ['-c', [
+    'import sqlite3, sys',
+    `db = sqlite3.connect(${JSON.stringify(databaseFile())}, isolation_level=None)`,
+    "db.execute('BEGIN IMMEDIATE')",
+    "print('locked', flush=True)",
+    'sys.stdin.read()',
+  ].join('\n')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(holder);
+  holder.on('exit', () => { holder.exited = true; });
+  await new Promise((ok, fail) => {
+    holder.stdout.on('data', (d) => String(d).includes('locked') && ok());
+    holder.on('exit', (code) => fail(new Error(`the lock holder exited (${code})`)));
+    setTimeout(() => fail(new Error('the lock holder did not take the lock')), 10000);
+  });
+  return async () => {
+    holder.stopping = true;
+    holder.stdin.end();
+    const until = Date.now() + 5000;
+    while (!holder.exited && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  };
+}
 
 // --- browser helpers ----------------------------------------------------------
 
