@@ -15,7 +15,7 @@ type Props = {
 function failure(payload: { ok: boolean | null; errors: { code: string; message: string }[] } | null | undefined) {
   const first = payload?.errors[0];
   if (first) return describe(first.code, first.message);
-  return payload?.ok ? null : describe('INVALID_INPUT');
+  return payload?.ok ? null : describe('NOT_DONE');
 }
 
 /** This person's devices, signing them out, and leaving. */
