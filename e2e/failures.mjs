@@ -12,6 +12,7 @@ import {
   onOperation,
   recordOperations,
   shot,
+  toConsent,
   urls,
 } from './harness.mjs';
 
@@ -95,6 +96,21 @@ test('a 503 SERVICE_UNAVAILABLE is retried once after Retry-After (at most 5 s)'
   assert.match(await page.getByTestId('session-error').textContent(), /temporarily unavailable/);
   assert.equal(await page.getByText('temporarily unavailable').count(), 1);
   await shot(page, '6b-unavailable');
+});
+
+test('a 503 on kakaoLogin is not retried: the code may be spent already', async (t) => {
+  const page = await newPage(t);
+  const logins = [];
+  await onOperation(page, 'KakaoLogin', (route) => {
+    logins.push(Date.now());
+    return route.fulfill(apiAnswer(503, { errors: [{ message: 'down', extensions: { code: 'SERVICE_UNAVAILABLE' } }] }, { 'retry-after': '1' }));
+  });
+  await toConsent(page, { nickname: '한번만', email: 'once@example.com' });
+  await page.click('#agree');
+  await page.getByTestId('error').waitFor();
+  assert.match(await page.getByTestId('error').textContent(), /temporarily unavailable/);
+  await new Promise((r) => setTimeout(r, 1500)); // longer than Retry-After
+  assert.equal(logins.length, 1, 'sent once');
 });
 
 test('a real database outage: the backend answers 503 SERVICE_UNAVAILABLE and the app retries once', async (t) => {

@@ -59,6 +59,8 @@ export function serverErrorCode(error: ServerError): string | null {
 }
 
 const MAX_RETRY_AFTER_SECONDS = 5;
+// Operations that spend what they are sent: never sent twice.
+const SINGLE_USE_INPUT = new Set(['KakaoLogin']);
 
 /** Seconds to wait before retrying a 503: its Retry-After header, capped; 1 when unreadable. */
 function retryAfterSeconds(error: ServerError): number {
@@ -73,7 +75,9 @@ function retryAfterSeconds(error: ServerError): number {
 // the fetch's own TypeError. Two of them are worth one more try:
 //  - TOKEN_EXPIRED: refresh once (shared by every operation that hit it), then retry
 //    with the new token. If the refresh fails, the original answer goes through.
-//  - 503 SERVICE_UNAVAILABLE (the database is down): retry once after Retry-After.
+//  - 503 SERVICE_UNAVAILABLE (the database is down): retry once after Retry-After;
+//    not KakaoLogin, whose code may already be spent at Kakao (a retry would only
+//    turn "try again shortly" into INVALID_CODE).
 // A 403 CSRF_REJECTED is not retried: the same request would be refused again.
 const recover = new ErrorLink(({ error, result, operation, forward }) => {
   const context = operation.getContext();
@@ -95,6 +99,7 @@ const recover = new ErrorLink(({ error, result, operation, forward }) => {
     ServerError.is(error) &&
     error.statusCode === 503 &&
     serverErrorCode(error) === 'SERVICE_UNAVAILABLE' &&
+    !SINGLE_USE_INPUT.has(operation.operationName ?? '') &&
     !context.retriedUnavailable
   ) {
     operation.setContext({ retriedUnavailable: true });
