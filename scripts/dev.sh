@@ -89,23 +89,19 @@ trap 'stop; exit 143' TERM
 trap stop EXIT
 
 "$PY" manage.py migrate --noinput -v 0
-if [ "$RUN_APP" = 1 ] && [ ! -d examples/apollo/node_modules ]; then
+# npm ci when node_modules is missing or older than the lockfile (after a pull).
+if [ "$RUN_APP" = 1 ] && ! [ examples/apollo/node_modules/.package-lock.json -nt examples/apollo/package-lock.json ]; then
   (cd examples/apollo && npm ci --no-audit --no-fund --silent)
 fi
 
 # Name, URL that answers once it is up.
 waiting=("the API|http://127.0.0.1:$API_PORT/healthz")
 if [ "$use_standin" = 1 ]; then
-  standin_options=()
-  # The stand-in's app, once the stand-in knows these options. The admin key reaches it
-  # through KAKAO_ADMIN_KEY (its default), never on a command line that `ps` shows.
-  if "$PY" manage.py kakao_standin --help 2>/dev/null | grep -q -- --app-id; then
-    standin_options=(--app-id "$KAKAO_APP_ID"
-      --native-app-key "$native_app_key"
-      --unlink-callback-url "http://localhost:$API_PORT/kakao/unlink-callback")
-  fi
+  # The admin key reaches it through KAKAO_ADMIN_KEY (its default), never on a command
+  # line that `ps` shows.
   start "$PY" manage.py kakao_standin --host 127.0.0.1 --port "$STANDIN_PORT" \
-    ${standin_options[@]+"${standin_options[@]}"}
+    --app-id "$KAKAO_APP_ID" --native-app-key "$native_app_key" \
+    --unlink-callback-url "http://localhost:$API_PORT/kakao/unlink-callback"
   waiting+=("the Kakao stand-in|http://127.0.0.1:$STANDIN_PORT/")
 fi
 start "$PY" manage.py runserver "127.0.0.1:$API_PORT"

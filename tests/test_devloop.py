@@ -156,8 +156,15 @@ def dev_env(tmp_path: Path, ports: dict[str, int], run_app: bool) -> dict[str, s
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_dev_sh_starts_everything_and_a_sigterm_stops_every_child(tmp_path):
-    # Vite only where it can start offline (`make e2e` and `make run` install it).
-    run_app = shutil.which("npm") is not None and (ROOT / "examples/apollo/node_modules").is_dir()
+    # Vite only where it can start offline: node_modules installed from this lockfile
+    # (`make e2e` and `make run` install it); otherwise dev.sh would run npm ci.
+    app = ROOT / "examples" / "apollo"
+    installed = app / "node_modules" / ".package-lock.json"
+    run_app = (
+        shutil.which("npm") is not None
+        and installed.exists()
+        and installed.stat().st_mtime > (app / "package-lock.json").stat().st_mtime
+    )
     ports = {"PORT": free_port(), "STANDIN_PORT": free_port(), "APP_PORT": free_port()}
     log = (tmp_path / "dev.log").open("w+")
     dev = subprocess.Popen(
