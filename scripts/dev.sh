@@ -74,14 +74,15 @@ start() {
 stop() {
   trap - INT TERM EXIT
   local group alive
-  for group in ${groups[@]+"${groups[@]}"}; do kill -TERM -- "-$group" 2>/dev/null || true; done
+  # The pid too: a child stopped before its setpgid ran has no group of its own yet.
+  for group in ${groups[@]+"${groups[@]}"}; do kill -TERM -- "-$group" "$group" 2>/dev/null || true; done
   for _ in $(seq 50); do
     alive=0
     for group in ${groups[@]+"${groups[@]}"}; do kill -0 -- "-$group" 2>/dev/null && alive=1; done
     [ "$alive" = 0 ] && break
     sleep 0.1
   done
-  for group in ${groups[@]+"${groups[@]}"}; do kill -KILL -- "-$group" 2>/dev/null || true; done
+  for group in ${groups[@]+"${groups[@]}"}; do kill -KILL -- "-$group" "$group" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap 'stop; exit 130' INT
