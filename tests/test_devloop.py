@@ -232,7 +232,7 @@ def both_spellings_reach_the_api(ports: dict[str, int]) -> None:
         with urllib.request.urlopen(start, timeout=10) as response:
             answer = json.load(response)["data"]["kakaoAuthorize"]
         assert answer["errors"] == [] and answer["url"].startswith(
-            f"http://localhost:{ports['STANDIN_PORT']}/oauth/authorize?"
+            f"http://127.0.0.1:{ports['STANDIN_PORT']}/oauth/authorize?"
         )
 
 

@@ -27,14 +27,6 @@ def test_readyz_checks_database_and_cache():
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
-@pytest.fixture
-def _cache_guard_reset():
-    """A failure opens the guard's back-off; later tests must not inherit it."""
-    cache_guard.reset()
-    yield
-    cache_guard.reset()
-
-
 @pytest.mark.django_db
 def test_probes_answer_head_and_refuse_writes():
     # Load balancers often probe with HEAD; a probe never changes anything.
@@ -51,6 +43,14 @@ def test_a_head_probe_gets_headers_without_a_body():
     head = healthz(RequestFactory().head("/healthz"))
     assert head.status_code == 200 and head.content == b""
     assert head["Content-Length"] == str(len(get.content))
+
+
+@pytest.fixture
+def _cache_guard_reset():
+    """A failure opens the guard's back-off; later tests must not inherit it."""
+    cache_guard.reset()
+    yield
+    cache_guard.reset()
 
 
 @pytest.mark.django_db
