@@ -20,11 +20,14 @@ DEV_SH = ROOT / "scripts" / "dev.sh"
 
 
 def clean_env(**overrides: str) -> dict[str, str]:
-    """This environment without pytest-django's settings module or any Django setting."""
+    """This environment minus every Django setting and an enclosing make's choices."""
+    # pytest-django exports its settings module; `PYTHON=… make test` would reach a nested
+    # make through the environment and MAKEFLAGS.
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "KAKAO_", "CORS_", "DATABASE_", "REDIS_"))
+        if not name.startswith(("DJANGO_", "KAKAO_", "CORS_", "DATABASE_", "REDIS_", "MAKE"))
+        and name not in {"MFLAGS", "PYTHON", "VENV"}
     }
     env.update(overrides)
     return env
