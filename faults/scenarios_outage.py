@@ -1,0 +1,286 @@
+"""Dependencies failing under steady load: Redis frozen and down, PostgreSQL down, Kakao hung."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import threading
+import time
+
+import requests
+
+from faults.checks import Database, check_database
+from faults.client import (
+    LOGIN,
+    Outcome,
+    Row,
+    burst,
+    call,
+    default_verdict,
+    label,
+    login,
+    me,
+    now,
+    percentile,
+    person,
+    refresh,
+)
+from faults.infra import PY, ROOT, Stack
+from faults.scenarios_sqlite import sqlite_server
+
+LOAD_CLIENTS = 8
+PAUSE = 0.03  # between one client's requests: a steady load, not a saturating one
+
+
+class SteadyLoad:
+    """Clients, one person each, alternating refreshes and returning logins until stopped."""
+
+    def __init__(self, api: str, standin: str, tag: str, clients: int = LOAD_CLIENTS) -> None:
+        self.api, self.standin = api, standin
+        self.people = [person(tag) for _ in range(clients)]
+        self.outcomes: list[Outcome] = []
+        self.sessions: list[list[str]] = [[] for _ in range(clients)]
+        self.stop_event = threading.Event()
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self._run, args=(i,)) for i in range(clients)]
+
+    def start(self) -> None:
+        session = requests.Session()
+        for i, who in enumerate(self.people):  # first logins while everything is healthy
+            first = login(session, self.api, self.standin, who)
+            self._record(first)
+            if first.ok:
+                self.sessions[i].append(first.payload["refreshToken"])
+        for thread in self.threads:
+            thread.start()
+
+    def _record(self, outcome: Outcome) -> None:
+        with self.lock:
+            self.outcomes.append(outcome)
+
+    def _run(self, i: int) -> None:
+        session = requests.Session()
+        step = 0
+        while not self.stop_event.wait(PAUSE):
+            step += 1
+            if step % 3 == 0 or not self.sessions[i]:
+                outcome = login(session, self.api, self.standin, self.people[i])
+                if outcome.ok:
+                    self.sessions[i].append(outcome.payload["refreshToken"])
+            else:  # a failed refresh keeps its token: the client tries it again later
+                outcome = refresh(session, self.api, self.sessions[i][-1])
+                if outcome.ok:
+                    self.sessions[i][-1] = outcome.payload["refreshToken"]
+            self._record(outcome)
+
+    def stop(self) -> list[Outcome]:
+        self.stop_event.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+        return sorted(self.outcomes, key=lambda o: o.started)
+
+    @property
+    def alive(self) -> list[str]:
+        return [token for tokens in self.sessions for token in tokens]
+
+
+class ReadyzPoller:
+    """GET /readyz every half second; (started, status, body, ms) for each."""
+
+    def __init__(self, api: str) -> None:
+        self.api = api
+        self.samples: list[tuple[float, int | None, dict, float]] = []
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop_event.wait(0.5):
+            started, t0 = now(), time.perf_counter()
+            try:
+                response = requests.get(f"{self.api}/readyz", timeout=10)
+                status, body = response.status_code, response.json()
+            except (requests.RequestException, ValueError):
+                status, body = None, {}
+            self.samples.append((started, status, body, (time.perf_counter() - t0) * 1000))
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=15)
+
+    def check_degraded(self, row: Row, start: float, end: float, what: str) -> None:
+        inside = [s for s in self.samples if start <= s[0] and s[0] + s[3] / 1000 <= end]
+        wrong = [
+            (s[1], s[2].get("cache"))
+            for s in inside
+            if (s[1], s[2].get("cache")) != (200, "degraded")
+        ]
+        row.check(
+            bool(inside) and not wrong,
+            f"/readyz while Redis is {what}: {len(inside)} samples, "
+            f"{len(wrong)} not 200 + cache=degraded {sorted(set(map(str, wrong)))[:3]}",
+        )
+
+
+def pg_redis_server(stack: Stack) -> tuple[str, Database]:
+    pg, redis = stack.postgres(), stack.redis_server()
+    env = stack.env(database_url=pg.url, redis_url=redis.url)
+    return stack.server("pg-redis", env), Database(pg.url)
+
+
+def _no_failures(outcome: Outcome) -> tuple[str, str]:
+    verdict = default_verdict(outcome)
+    if "Internal server error." in outcome.messages:
+        return ("unexpected", label(outcome) + " Internal server error.")
+    return verdict
+
+
+def redis_outage(stack: Stack) -> Row:
+    """Redis frozen ~4 s, then down ~5 s: logins and refreshes go on, /readyz says degraded."""
+    api, db = pg_redis_server(stack)
+    redis = stack.redis_server()
+    row = Row("redis_outage")
+    load = SteadyLoad(api, stack.standin(), "redis")
+    load.start()
+    poller = ReadyzPoller(api)
+    try:
+        time.sleep(2)
+        frozen = now()
+        redis.freeze()
+        time.sleep(4)
+        redis.thaw()
+        thawed = now()
+        time.sleep(2)
+        redis.stop()
+        down = now()
+        time.sleep(5)
+        redis.start()
+        back = now()
+        time.sleep(3)
+    finally:
+        redis.thaw()
+        outcomes = load.stop()
+        poller.stop()
+    row.add(outcomes, _no_failures)
+    p99 = percentile([o.ms for o in outcomes], 0.99)
+    row.check(p99 < 1500, f"p99 latency {p99:.0f} ms (limit 1500 ms)")
+    row.notes.append(f"p99 {p99:.0f} ms")
+    # A frozen Redis is only noticed after the cache's socket timeout (2 s).
+    poller.check_degraded(row, frozen + 2.5, thawed, "frozen")
+    poller.check_degraded(row, down + 1.0, back, "down")
+    check_database(row, db, people=load.people, alive=load.alive)
+    return row
+
+
+def _connect_timeout(env: dict[str, str]) -> float:
+    """The server's own PostgreSQL connect timeout, read from its settings."""
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default'].get('OPTIONS', {}).get('connect_timeout', 10))"
+    )
+    out = subprocess.run(  # noqa: S603 -- our interpreter, a fixed snippet
+        [PY, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def postgres_outage(stack: Stack) -> Row:
+    """PostgreSQL stopped ~3 s: 503 SERVICE_UNAVAILABLE with Retry-After, then success."""
+    api, db = pg_redis_server(stack)
+    pg = stack.postgres()
+    limit_ms = (_connect_timeout(stack.env(database_url=pg.url)) + 1) * 1000
+    row = Row("postgres_outage")
+    load = SteadyLoad(api, stack.standin(), "pg")
+    load.start()
+    back = float("inf")
+    try:
+        time.sleep(2)
+        pg.stop("fast")
+        time.sleep(3)
+        pg.start()
+        back = now()
+        time.sleep(4)
+    finally:
+        outcomes = load.stop()
+
+    def verdict(outcome: Outcome) -> tuple[str, str]:
+        if outcome.ok:
+            return ("ok", "")
+        if outcome.started >= back:
+            return ("unexpected", label(outcome) + " (after the restart)")
+        if (
+            outcome.status == 503
+            and outcome.retry_after
+            and outcome.first_code == "SERVICE_UNAVAILABLE"
+        ):
+            return ("expected", "503 SERVICE_UNAVAILABLE")
+        return ("unexpected", label(outcome))
+
+    row.add(outcomes, verdict)
+    slow = [o for o in outcomes if o.ms > limit_ms]
+    row.check(not slow, f"{len(slow)} answers slower than {limit_ms:.0f} ms")
+    after = [o for o in outcomes if o.started >= back]
+    row.check(bool(after), "no request was made after the restart")
+    row.notes.append(f"{len(after)} requests after the restart, limit {limit_ms:.0f} ms")
+    check_database(row, db, people=load.people, alive=load.alive)
+    return row
+
+
+def kakao_hang(stack: Stack) -> Row:
+    """Kakao accepts and never answers: logins fail fast, refreshes and `me` stay fast."""
+    healthy, db = sqlite_server(stack)
+    env = stack.env(
+        database_url=stack.sqlite_url, kakao_url=stack.hang_server().url, KAKAO_TIMEOUT_SECONDS="1"
+    )
+    api = stack.server("sqlite-kakao-hang", env)
+    row = Row("kakao_hang")
+    people = [person("hang") for _ in range(LOAD_CLIENTS)]
+    session = requests.Session()
+    firsts = [login(session, healthy, stack.standin(), who) for who in people]
+    row.add(firsts, default_verdict)
+    tokens = [[o.payload["refreshToken"]] if o.ok else [] for o in firsts]
+    background: list[Outcome] = []
+    stop = threading.Event()
+
+    def client(i: int) -> None:
+        own = requests.Session()
+        while tokens[i] and not stop.wait(0.02):
+            fresh = refresh(own, api, tokens[i][0])
+            background.append(fresh)
+            if not fresh.ok:
+                return
+            tokens[i][0] = fresh.payload["refreshToken"]
+            background.append(me(own, api, fresh.payload["token"]))
+
+    clients = [threading.Thread(target=client, args=(i,)) for i in range(LOAD_CLIENTS)]
+    for thread in clients:
+        thread.start()
+    time.sleep(0.3)
+    hung = burst(
+        40,
+        lambda i: call(
+            requests.Session(), api, "login", LOGIN, {"code": secrets.token_urlsafe(16)}
+        ),
+    )
+    stop.set()
+    for thread in clients:
+        thread.join(timeout=30)
+
+    def hung_verdict(outcome: Outcome) -> tuple[str, str]:
+        if outcome.status == 200 and not outcome.top and outcome.codes == ("KAKAO_UNAVAILABLE",):
+            if outcome.ms <= 2500:
+                return ("expected", "KAKAO_UNAVAILABLE")
+            return ("unexpected", f"KAKAO_UNAVAILABLE after {outcome.ms:.0f} ms")
+        return ("unexpected", label(outcome))
+
+    row.add(hung, hung_verdict)
+    row.add(background, default_verdict)
+    p95 = percentile([o.ms for o in background], 0.95)
+    row.check(bool(background), "no refresh or me answered while logins hung")
+    row.check(p95 < 300, f"refresh/me p95 {p95:.0f} ms while logins hung (limit 300 ms)")
+    row.notes.append(f"{len(background)} refresh/me, p95 {p95:.0f} ms")
+    alive = [t[0] for t in tokens if t]
+    check_database(
+        row, db, people=[p for p, o in zip(people, firsts, strict=True) if o.ok], alive=alive
+    )
+    return row
