@@ -77,6 +77,7 @@ def main(argv: list[str]) -> int:
     if unknown:
         out(f"unknown scenario(s): {', '.join(unknown)}; choose from: {', '.join(SCENARIOS)}")
         return 2
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGALRM, _over_budget)
     signal.alarm(BUDGET_SECONDS)
