@@ -1,0 +1,113 @@
+"""Session mutations: refresh, revoke, log out, and the person's sessions per device.
+
+Cookies are for cookie clients only: when the refresh token comes as an
+argument (a mobile app, a server), no cookie is set or deleted, so an HTTP
+client with a cookie jar does not quietly turn into a cookie client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import graphene
+from django.conf import settings
+
+from accounts import ratelimit
+from accounts.errors import AccountError, AccountErrorCode
+from accounts.services import sessions
+from schema.client_ip import client_ip
+from schema.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
+from schema.mutations import BaseMutation, TokenFields, refresh_token_argument
+
+
+@contextmanager
+def token_source(argument: str | None) -> Iterator[None]:
+    """Errors about the token name the argument when it came as one, else no field (cookie)."""
+    try:
+        yield
+    except AccountError as error:
+        if error.code is AccountErrorCode.INVALID_REFRESH_TOKEN:
+            error.field = "refreshToken" if argument is not None else None
+        raise
+
+
+class RefreshToken(TokenFields, BaseMutation):
+    """Get a new access token; the refresh token rotates and the old one stops working."""
+
+    class Meta:
+        name = "RefreshTokenPayload"
+
+    class Arguments:
+        refresh_token = refresh_token_argument()
+
+    @classmethod
+    def perform(cls, info, refresh_token=None):
+        ratelimit.hit(
+            "refresh-ip",
+            client_ip(info.context),
+            ratelimit.Rate.parse(settings.RATE_LIMIT_REFRESH_PER_IP),
+        )
+        with token_source(refresh_token):
+            issued = sessions.rotate_refresh_token(
+                value=refresh_token or refresh_cookie(info.context),
+                request=info.context,
+            )
+        if refresh_token is None:  # cookies only for cookie clients
+            set_token_cookies(info.context, issued)
+        return cls(errors=[], **TokenFields.from_issued(issued))
+
+
+class RevokeToken(BaseMutation):
+    """Revoke a refresh token: the argument (no cookie is touched), else the cookie (deleted)."""
+
+    revoked = graphene.Int(description="When it was revoked, as a Unix timestamp in seconds.")
+
+    class Meta:
+        name = "RevokeTokenPayload"
+
+    class Arguments:
+        refresh_token = refresh_token_argument()
+
+    @classmethod
+    def perform(cls, info, refresh_token=None):
+        with token_source(refresh_token):
+            revoked = sessions.revoke_refresh_token(
+                value=refresh_token or refresh_cookie(info.context), request=info.context
+            )
+        if refresh_token is None:
+            clear_token_cookies(info.context)
+        return cls(errors=[], revoked=int(revoked.revoked.timestamp()))
+
+
+class Logout(BaseMutation):
+    """End this session: revoke its refresh token; a cookie client's cookies are deleted."""
+
+    ok = graphene.Boolean(description="True once the session is ended (also when it already was).")
+
+    class Meta:
+        name = "LogoutPayload"
+
+    class Arguments:
+        refresh_token = refresh_token_argument()
+
+    @classmethod
+    def perform(cls, info, refresh_token=None):
+        if refresh_token is None:
+            clear_token_cookies(info.context)
+        value = refresh_token or refresh_cookie(info.context)
+        if value:
+            try:
+                with token_source(refresh_token):
+                    sessions.revoke_refresh_token(value=value, request=info.context)
+            except AccountError as error:
+                # Logging out of an already ended session is fine; malformed input is not.
+                if error.code is AccountErrorCode.INVALID_INPUT:
+                    raise
+        return cls(errors=[], ok=True)
+
+
+class SessionMutations(graphene.ObjectType):
+    refresh_token = RefreshToken.Field(description=RefreshToken.__doc__)
+    revoke_token = RevokeToken.Field(description=RevokeToken.__doc__)
+    logout = Logout.Field(description=Logout.__doc__)
