@@ -84,10 +84,11 @@ def main(argv: list[str]) -> int:
     rows: list[Row] = []
     started = time.monotonic()
     stack = Stack()
+    out(table([]))
     try:
         for name in names:
             out(f"[faults] {name} …")
-            t0 = time.monotonic()
+            t0, load = time.monotonic(), os.getloadavg()[0]
             try:
                 row = SCENARIOS[name](stack)
             except (KeyboardInterrupt, TimeoutError):
@@ -96,6 +97,8 @@ def main(argv: list[str]) -> int:
                 row = Row(name)
                 row.check(False, f"crashed: {type(exc).__name__}: {exc}")
                 traceback.print_exc()
+            # Latency limits mean little on a machine busy with other work: say how busy.
+            row.notes.append(f"load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end")
             rows.append(row)
             out(table([row]).splitlines()[-1])
             for line in details(row):
