@@ -24,11 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from faults.client import Row
 from faults.infra import LOGS, Stack
 from faults.scenarios_outage import kakao_hang, postgres_outage, redis_outage
-from faults.scenarios_sqlite import (
-    refresh_race,
-    sqlite_mixed,
-    sqlite_same_person,
-)
+from faults.scenarios_refresh import refresh_race, refresh_race_pg
+from faults.scenarios_sqlite import sqlite_mixed, sqlite_same_person
 
 SCENARIOS = {
     "sqlite_mixed": sqlite_mixed,
@@ -36,6 +33,7 @@ SCENARIOS = {
     "refresh_race": refresh_race,
     "redis_outage": redis_outage,
     "postgres_outage": postgres_outage,
+    "refresh_race_pg": refresh_race_pg,
     "kakao_hang": kakao_hang,
 }
 BUDGET_SECONDS = int(os.environ.get("FAULTS_BUDGET_SECONDS", "240"))
