@@ -116,8 +116,10 @@ def call(
     return outcome
 
 
-def login(session: requests.Session, api: str, standin: str, who: Identity) -> Outcome:
-    return call(session, api, "login", LOGIN, {"code": get_code(session, standin, who)})
+def login(
+    session: requests.Session, api: str, standin: str, who: Identity, kind: str = "login"
+) -> Outcome:
+    return call(session, api, kind, LOGIN, {"code": get_code(session, standin, who)})
 
 
 def refresh(session: requests.Session, api: str, token: str, *, cookie: bool = False) -> Outcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 
 import requests
 
@@ -47,7 +48,7 @@ def sqlite_mixed(stack: Stack) -> Row:
             pick = rng.random()
             if not mine or pick < 0.2:  # a first login
                 who = person("mixed")
-                outcome = login(session, api, standin, who)
+                outcome = login(session, api, standin, who, "first_login")
                 if outcome.ok:
                     mine.append(who)
                     sessions.append([outcome.payload["refreshToken"]])
@@ -75,6 +76,8 @@ def sqlite_mixed(stack: Stack) -> Row:
         thread.join(timeout=180)
     row.add(sorted(outcomes, key=lambda o: o.started), default_verdict)
     row.check(len(outcomes) == MIXED_REQUESTS, f"{len(outcomes)} of {MIXED_REQUESTS} answered")
+    kinds = Counter(o.kind for o in outcomes)
+    row.notes.append(", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
     check_database(row, db, people=people, alive=alive)
     return row
 
