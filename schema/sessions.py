@@ -16,6 +16,7 @@ from django.conf import settings
 from accounts import ratelimit
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.services import sessions
+from schema.auth import current_session_id, current_user
 from schema.client_ip import client_ip
 from schema.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
 from schema.mutations import BaseMutation, TokenFields, refresh_token_argument
@@ -81,7 +82,7 @@ class RevokeToken(BaseMutation):
 
 
 class Logout(BaseMutation):
-    """End this session: revoke its refresh token; a cookie client's cookies are deleted."""
+    """End this session (or, with `everywhere`, all of yours); a cookie client's cookies go too."""
 
     ok = graphene.Boolean(description="True once the session is ended (also when it already was).")
 
@@ -90,11 +91,20 @@ class Logout(BaseMutation):
 
     class Arguments:
         refresh_token = refresh_token_argument()
+        everywhere = graphene.Boolean(
+            default_value=False,
+            description="End every session of the signed-in caller (all devices); needs the "
+            "access token. Other devices are signed out at their next refresh.",
+        )
 
     @classmethod
-    def perform(cls, info, refresh_token=None):
+    def perform(cls, info, refresh_token=None, everywhere=False):
+        if everywhere:
+            sessions.end_all_sessions(user=current_user(info.context))
         if refresh_token is None:
             clear_token_cookies(info.context)
+        if everywhere:
+            return cls(errors=[], ok=True)
         value = refresh_token or refresh_cookie(info.context)
         if value:
             try:
@@ -107,7 +117,28 @@ class Logout(BaseMutation):
         return cls(errors=[], ok=True)
 
 
+class RevokeSession(BaseMutation):
+    """End one of your sessions (a lost phone): it is signed out at its next refresh."""
+
+    ok = graphene.Boolean(description="True once the session is ended.")
+
+    class Meta:
+        name = "RevokeSessionPayload"
+
+    class Arguments:
+        id = graphene.ID(required=True, description="A session id from `me { sessions { id } }`.")
+
+    @classmethod
+    def perform(cls, info, id):
+        request = info.context
+        sessions.end_session(user=current_user(request), session_id=id)
+        if id == current_session_id(request) and refresh_cookie(request):
+            clear_token_cookies(request)
+        return cls(errors=[], ok=True)
+
+
 class SessionMutations(graphene.ObjectType):
     refresh_token = RefreshToken.Field(description=RefreshToken.__doc__)
     revoke_token = RevokeToken.Field(description=RevokeToken.__doc__)
     logout = Logout.Field(description=Logout.__doc__)
+    revoke_session = RevokeSession.Field(description=RevokeSession.__doc__)
