@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import itertools
 import threading
 import time
@@ -25,6 +26,19 @@ _clock_zero = time.monotonic()
 _ids = itertools.count()
 
 
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """Clients here hold tokens explicitly; a jar would send stale cookies along."""
+
+    def set_ok(self, cookie, request) -> bool:
+        return False
+
+
+def new_session() -> requests.Session:
+    session = requests.Session()
+    session.cookies.set_policy(_NoCookies())
+    return session
+
+
 @dataclass
 class Outcome:
     """One answer (or its absence), as the load generator saw it."""
@@ -40,6 +54,7 @@ class Outcome:
     transport: str = ""  # the exception, when there was no answer
     messages: tuple[str, ...] = ()
     first_code: str | None = None  # errors[0].extensions.code, as a client would branch on it
+    cookie_token: str | None = None  # the refresh token in Set-Cookie, as a browser keeps it
 
     @property
     def ok(self) -> bool:
@@ -95,6 +110,7 @@ def call(
     ms = (time.perf_counter() - t0) * 1000
     outcome = Outcome(kind, started, ms, status=response.status_code)
     outcome.retry_after = response.headers.get("Retry-After")
+    outcome.cookie_token = response.cookies.get(REFRESH_COOKIE) or None
     try:
         body = response.json()
     except ValueError:

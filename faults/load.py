@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from faults.client import Outcome, Row, login, now, person, refresh
+from faults.client import Outcome, Row, login, new_session, now, person, refresh
 
 LOAD_CLIENTS = 8
 PAUSE = 0.03  # between one client's requests: a steady load, not a saturating one
@@ -27,7 +27,7 @@ class SteadyLoad:
         self.threads = [threading.Thread(target=self._run, args=(i,)) for i in range(clients)]
 
     def start(self) -> None:
-        session = requests.Session()
+        session = new_session()
         for i, who in enumerate(self.people):  # first logins while everything is healthy
             first = login(session, self.api, self.standin, who)
             self._record(first)
@@ -41,7 +41,7 @@ class SteadyLoad:
             self.outcomes.append(outcome)
 
     def _run(self, i: int) -> None:
-        session = requests.Session()
+        session = new_session()
         step = 0
         while not self.stop_event.wait(PAUSE):
             step += 1

@@ -7,8 +7,6 @@ import subprocess
 import threading
 import time
 
-import requests
-
 from faults.checks import check_database
 from faults.client import (
     LOGIN,
@@ -20,6 +18,7 @@ from faults.client import (
     label,
     login,
     me,
+    new_session,
     now,
     percentile,
     person,
@@ -138,7 +137,7 @@ def kakao_hang(stack: Stack) -> Row:
     api = stack.server("sqlite-kakao-hang", env)
     row = Row("kakao_hang")
     people = [person("hang") for _ in range(LOAD_CLIENTS)]
-    session = requests.Session()
+    session = new_session()
     firsts = [login(session, healthy, stack.standin(), who) for who in people]
     row.add(firsts, default_verdict)
     tokens = [[o.payload["refreshToken"]] if o.ok else [] for o in firsts]
@@ -146,7 +145,7 @@ def kakao_hang(stack: Stack) -> Row:
     stop = threading.Event()
 
     def client(i: int) -> None:
-        own = requests.Session()
+        own = new_session()
         while tokens[i] and not stop.wait(0.02):
             fresh = refresh(own, api, tokens[i][0])
             background.append(fresh)
@@ -161,9 +160,7 @@ def kakao_hang(stack: Stack) -> Row:
     time.sleep(0.3)
     hung = burst(
         40,
-        lambda i: call(
-            requests.Session(), api, "login", LOGIN, {"code": secrets.token_urlsafe(16)}
-        ),
+        lambda i: call(new_session(), api, "login", LOGIN, {"code": secrets.token_urlsafe(16)}),
     )
     stop.set()
     for thread in clients:

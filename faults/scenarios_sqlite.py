@@ -6,8 +6,6 @@ import random
 import threading
 from collections import Counter
 
-import requests
-
 from faults.checks import check_database
 from faults.client import (
     LOGIN,
@@ -17,6 +15,7 @@ from faults.client import (
     default_verdict,
     get_code,
     login,
+    new_session,
     person,
     refresh,
 )
@@ -42,7 +41,7 @@ def sqlite_mixed(stack: Stack) -> Row:
 
     def worker(t: int) -> None:
         rng = random.Random(t)  # noqa: S311 -- a repeatable mix of requests, not a secret
-        session = requests.Session()
+        session = new_session()
         mine, sessions, local = [], [], []  # people; [token] per live session; outcomes
         for _ in range(share[t]):
             pick = rng.random()
@@ -88,7 +87,7 @@ def sqlite_same_person(stack: Stack) -> Row:
     standin = stack.standin()
     row = Row("sqlite_same_person")
     who = person("same")
-    sessions = [requests.Session() for _ in range(SAME_PERSON_LOGINS)]
+    sessions = [new_session() for _ in range(SAME_PERSON_LOGINS)]
     codes = [get_code(s, standin, who) for s in sessions]
     outcomes = burst(
         SAME_PERSON_LOGINS, lambda i: call(sessions[i], api, "login", LOGIN, {"code": codes[i]})
