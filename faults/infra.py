@@ -39,9 +39,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, seconds: float = 40, ok=lambda r: r.status_code < 500) -> None:
+def wait_http(
+    url: str,
+    seconds: float = 40,
+    ok=lambda r: r.status_code < 500,
+    process: subprocess.Popen | None = None,
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited ({process.returncode}); see faults/logs/")
         try:
             if ok(requests.get(url, timeout=2)):
                 return
@@ -220,9 +227,9 @@ class Stack:
                 "from kakao_standin.server import make_server; "
                 f"make_server('127.0.0.1', {port}, client_id={CLIENT_ID!r}).serve_forever()"
             )
-            self._popen("standin", [PY, "-c", code], dict(os.environ))
+            process = self._popen("standin", [PY, "-c", code], dict(os.environ))
             self.standin_url = f"http://127.0.0.1:{port}"
-            wait_http(f"{self.standin_url}/")
+            wait_http(f"{self.standin_url}/", process=process)
         return self.standin_url
 
     def postgres(self) -> Postgres:
@@ -289,18 +296,23 @@ class Stack:
             self.migrate(env)
             port = free_port()
             gunicorn = str(Path(PY).parent / "gunicorn")
-            self._popen(
+            process = self._popen(
                 f"gunicorn-{name}",
                 [gunicorn, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
                  "backend.wsgi"],
                 env,
             )  # fmt: skip
             url = f"http://127.0.0.1:{port}"
-            wait_http(f"{url}/readyz", ok=lambda r: r.status_code == 200)
+            wait_http(f"{url}/readyz", ok=lambda r: r.status_code == 200, process=process)
             self.servers[name] = url
         return self.servers[name]
 
     def close(self) -> None:
+        # Every server told to stop first, then waited for: their shutdowns overlap.
+        for process in self.processes:
+            for sig in (signal.SIGCONT, signal.SIGTERM):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, sig)
         for process in reversed(self.processes):
             with contextlib.suppress(Exception):
                 stop_process(process)

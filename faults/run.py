@@ -108,7 +108,9 @@ def main(argv: list[str]) -> int:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not skip the cleanup
+        t0 = time.monotonic()
         stack.close()
+        out(f"[faults] everything started was stopped ({time.monotonic() - t0:.1f} s)")
     summary = table(rows)
     report = [summary, ""] + [line for row in rows for line in [row.name, *details(row)]]
     (LOGS / "last.md").write_text("\n".join(report) + "\n")
