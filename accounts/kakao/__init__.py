@@ -13,11 +13,17 @@ from accounts.kakao.errors import (
     KakaoInvalidClient,
     KakaoInvalidCode,
     KakaoInvalidToken,
+    KakaoNotConnected,
     KakaoRedirectUriMismatch,
     KakaoUnavailable,
 )
 from accounts.kakao.oidc import InvalidIdToken, verify_id_token
-from accounts.kakao.types import KakaoProfile, KakaoTokens, profile_from_id_token
+from accounts.kakao.types import (
+    KakaoProfile,
+    KakaoTokenInfo,
+    KakaoTokens,
+    profile_from_id_token,
+)
 
 __all__ = [
     "MAX_RESPONSE_BYTES",
@@ -29,8 +35,10 @@ __all__ = [
     "KakaoInvalidClient",
     "KakaoInvalidCode",
     "KakaoInvalidToken",
+    "KakaoNotConnected",
     "KakaoProfile",
     "KakaoRedirectUriMismatch",
+    "KakaoTokenInfo",
     "KakaoTokens",
     "KakaoUnavailable",
     "profile_from_id_token",
