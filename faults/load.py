@@ -106,6 +106,9 @@ class ReadyzPoller:
             for s in inside
             if (s[1], s[2].get("cache")) != (200, "degraded")
         ]
+        row.notes.append(
+            f"/readyz while Redis is {what}: {len(inside) - len(wrong)}/{len(inside)} degraded"
+        )
         row.check(
             bool(inside) and not wrong,
             f"/readyz while Redis is {what}: {len(inside)} samples, "
