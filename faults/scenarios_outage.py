@@ -6,6 +6,7 @@ import secrets
 import subprocess
 import threading
 import time
+from collections import Counter
 
 from faults.checks import check_database
 from faults.client import (
@@ -174,6 +175,11 @@ def kakao_hang(stack: Stack) -> Row:
         return ("unexpected", label(outcome))
 
     row.add(hung, hung_verdict)
+    # Answers come in waves when there are more logins than server threads: show them.
+    waves = Counter(min(int(o.ms // 1000), 5) for o in hung)
+    row.notes.append(
+        "logins answered in " + ", ".join(f"{s}-{s + 1} s: {n}" for s, n in sorted(waves.items()))
+    )
     row.add(background, default_verdict)
     p95 = percentile([o.ms for o in background], 0.95)
     row.check(bool(background), "no refresh or me answered while logins hung")
