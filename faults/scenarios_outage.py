@@ -178,7 +178,8 @@ def kakao_hang(stack: Stack) -> Row:
     # Answers come in waves when there are more logins than server threads: show them.
     waves = Counter(min(int(o.ms // 1000), 5) for o in hung)
     row.notes.append(
-        "logins answered in " + ", ".join(f"{s}-{s + 1} s: {n}" for s, n in sorted(waves.items()))
+        "logins answered in "
+        + ", ".join(f"{s}-{s + 1 if s < 5 else ''} s: {n}" for s, n in sorted(waves.items()))
     )
     row.add(background, default_verdict)
     p95 = percentile([o.ms for o in background], 0.95)
