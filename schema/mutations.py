@@ -7,6 +7,8 @@ error without internals (see ``schema/views.py``).
 
 from __future__ import annotations
 
+import inspect
+
 import graphene
 from django.conf import settings
 from graphene.types.generic import GenericScalar
@@ -61,6 +63,15 @@ class BaseMutation(graphene.Mutation):
     def perform(cls, info, **kwargs):
         raise NotImplementedError
 
+    @classmethod
+    def field(cls) -> graphene.Field:
+        """The mutation's field, documented by its docstring.
+
+        Cleaned here because Python 3.13 strips docstring indentation itself and
+        3.11 does not: the schema must read the same on both.
+        """
+        return cls.Field(description=inspect.cleandoc(cls.__doc__ or ""))
+
 
 class TokenFields:
     token = graphene.String(
@@ -83,6 +94,30 @@ class TokenFields:
             "refresh_expires_in": issued.refresh_expires_in,
             "payload": issued.payload,
         }
+
+
+def code_flow_arguments(
+    request, *, code: str, redirect_uri: str | None, state: str | None
+) -> tuple[str, str | None]:
+    """What kakaoLogin and linkKakao check before Kakao: limits, input, the browser's state.
+
+    Returns the redirect URI to use and the nonce issued with the state.
+    """
+    ratelimit.hit(
+        "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
+    )
+    inputs.validate_token_input(code, field="code", max_bytes=inputs.MAX_CODE_BYTES)
+    inputs.validate_token_input(
+        state, field="state", max_bytes=inputs.MAX_STATE_BYTES, required=False
+    )
+    redirect_uri = inputs.resolve_redirect_uri(redirect_uri)
+    cookie = state_cookie(request)
+    nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
+    if cookie and state:
+        # Spent only once it passed: a refused state (another tab's, a
+        # forged one) leaves this browser's own login able to finish.
+        clear_state_cookie(request)
+    return redirect_uri, nonce
 
 
 class KakaoAuthorize(BaseMutation):
@@ -140,20 +175,9 @@ class KakaoLogin(TokenFields, BaseMutation):
     @classmethod
     def perform(cls, info, code, redirect_uri=None, state=None):
         request = info.context
-        ratelimit.hit(
-            "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
+        redirect_uri, nonce = code_flow_arguments(
+            request, code=code, redirect_uri=redirect_uri, state=state
         )
-        inputs.validate_token_input(code, field="code", max_bytes=inputs.MAX_CODE_BYTES)
-        inputs.validate_token_input(
-            state, field="state", max_bytes=inputs.MAX_STATE_BYTES, required=False
-        )
-        redirect_uri = inputs.resolve_redirect_uri(redirect_uri)
-        cookie = state_cookie(request)
-        nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
-        if cookie and state:
-            # Spent only once it passed: a refused state (another tab's, a
-            # forged one) leaves this browser's own login able to finish.
-            clear_state_cookie(request)
         result = login.kakao_login(
             code=code, redirect_uri=redirect_uri, nonce=nonce, user_agent=user_agent(request)
         )
@@ -216,6 +240,6 @@ class KakaoLoginWithToken(TokenFields, BaseMutation):
 
 
 class LoginMutations(graphene.ObjectType):
-    kakao_authorize = KakaoAuthorize.Field(description=KakaoAuthorize.__doc__)
-    kakao_login = KakaoLogin.Field(description=KakaoLogin.__doc__)
-    kakao_login_with_token = KakaoLoginWithToken.Field(description=KakaoLoginWithToken.__doc__)
+    kakao_authorize = KakaoAuthorize.field()
+    kakao_login = KakaoLogin.field()
+    kakao_login_with_token = KakaoLoginWithToken.field()
