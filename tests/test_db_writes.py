@@ -12,6 +12,8 @@ from accounts.db import write_transaction
 
 @pytest.fixture
 def short_timeout(monkeypatch):
+    if connection.vendor != "sqlite":
+        return  # SQLite's busy timeout; PostgreSQL has no such option
     options = {**connection.settings_dict.get("OPTIONS", {}), "timeout": 0.2}
     monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
 

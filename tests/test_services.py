@@ -103,7 +103,8 @@ def instances(tmp_path):
         "KAKAO_API_URL": standin_url,
         "KAKAO_REDIRECT_URIS": REDIRECT,
         "JWT_COOKIE_SECURE": "0",
-        "RATE_LIMIT_REFRESH_PER_IP": "8/60",
+        "RATE_LIMIT_REFRESH_PER_IP": "9/60",
+        "JWT_REFRESH_REUSE_SECONDS": "1",
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "4",
         "GUNICORN_ACCESSLOG": "",
@@ -193,14 +194,20 @@ def test_two_instances_share_sessions_states_replays_and_limits(instances):
     first_refresh = login["refreshToken"]
     refreshed = _gql(browser, a, REFRESH)
     assert _codes(refreshed) == [] and refreshed["refreshToken"] != first_refresh
-    # The rotated token replayed on B: refused, and the family is revoked everywhere.
+    # A retry of the rotated token on B within the reuse window: the same successor
+    # (derived with the shared secret key, so any instance answers the same).
+    retry = _gql(requests.Session(), b, REFRESH, refreshToken=first_refresh)
+    assert _codes(retry) == [] and retry["refreshToken"] == refreshed["refreshToken"]
+    # Past the window, the rotated token replayed on B: refused, and the family is
+    # revoked everywhere.
+    time.sleep(1.5)
     assert _codes(_gql(requests.Session(), b, REFRESH, refreshToken=first_refresh)) == [
         "INVALID_REFRESH_TOKEN"
     ]
     assert _codes(_gql(browser, a, REFRESH)) == ["INVALID_REFRESH_TOKEN"]
 
-    # Rate limits are counted across both instances (8 refreshes a minute per address;
-    # 3 spent above): alternating A and B, the 9th attempt overall is refused.
+    # Rate limits are counted across both instances (9 refreshes a minute per address;
+    # 4 spent above): alternating A and B, the 10th attempt overall is refused.
     answers = [
         _codes(_gql(requests.Session(), (a, b)[i % 2], REFRESH, refreshToken="nope"))
         for i in range(6)
