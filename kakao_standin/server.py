@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
-from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlencode
@@ -31,9 +29,6 @@ from kakao_standin.account_routes import NOT_A_TOKEN, AccountRoutes
 from kakao_standin.identity import PRESETS, Identity, identity_from_json
 from kakao_standin.pages import consent_html, error_page, index_html
 from kakao_standin.state import (
-    DEFAULT_ADMIN_KEY,
-    DEFAULT_APP_ID,
-    DEFAULT_NATIVE_APP_KEY,
     KakaoStandIn,
 )
 
@@ -212,30 +207,12 @@ class StandInServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
 
 
-def make_server(
-    host: str = "127.0.0.1",
-    port: int = 8001,
-    *,
-    client_id: str,
-    client_secret: str = "",
-    latency_ms: int = 0,
-    app_id: int = DEFAULT_APP_ID,
-    admin_key: str = DEFAULT_ADMIN_KEY,
-    native_app_key: str = DEFAULT_NATIVE_APP_KEY,
-    unlink_callback_url: str = "",
-    clock: Callable[[], float] = time.time,
-) -> StandInServer:
-    """Bind a stand-in (port 0 picks a free port); call ``serve_forever`` to run it."""
-    standin = KakaoStandIn(
-        client_id=client_id,
-        client_secret=client_secret,
-        latency_ms=latency_ms,
-        app_id=app_id,
-        admin_key=admin_key,
-        native_app_key=native_app_key,
-        unlink_callback_url=unlink_callback_url,
-        clock=clock,
-    )
+def make_server(host: str = "127.0.0.1", port: int = 8001, **options: Any) -> StandInServer:
+    """Bind a stand-in (port 0 picks a free port); call ``serve_forever`` to run it.
+
+    ``options`` are ``KakaoStandIn``'s (client_id, app_id, admin_key, …).
+    """
+    standin = KakaoStandIn(**options)
     server = StandInServer((host, port), standin)
     standin.issuer = f"http://{host}:{server.server_address[1]}"
     return server

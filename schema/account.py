@@ -7,7 +7,7 @@ import graphene
 from accounts.services import account
 from schema.auth import current_user
 from schema.cookies import clear_token_cookies
-from schema.mutations import BaseMutation, code_flow_arguments
+from schema.mutations import BaseMutation, CodeFlowArguments, code_flow_arguments
 from schema.types import UserType
 
 
@@ -45,15 +45,7 @@ class LinkKakao(BaseMutation):
     class Meta:
         name = "LinkKakaoPayload"
 
-    class Arguments:
-        code = graphene.String(
-            required=True, description="The `code` Kakao appended to the redirect URI."
-        )
-        redirect_uri = graphene.String(
-            description="The redirect URI used at authorize; must be one of KAKAO_REDIRECT_URIS. "
-            "Defaults to the first of them.",
-        )
-        state = graphene.String(description="The `state` Kakao returned with the code.")
+    Arguments = CodeFlowArguments
 
     @classmethod
     def perform(cls, info, code, redirect_uri=None, state=None):

@@ -96,6 +96,19 @@ class TokenFields:
         }
 
 
+class CodeFlowArguments:
+    """The arguments of the code flow's mutations (kakaoLogin, linkKakao)."""
+
+    code = graphene.String(
+        required=True, description="The `code` Kakao appended to the redirect URI."
+    )
+    redirect_uri = graphene.String(
+        description="The redirect URI used at authorize; must be one of KAKAO_REDIRECT_URIS. "
+        "Defaults to the first of them.",
+    )
+    state = graphene.String(description="The `state` Kakao returned with the code.")
+
+
 def code_flow_arguments(
     request, *, code: str, redirect_uri: str | None, state: str | None
 ) -> tuple[str, str | None]:
@@ -162,15 +175,7 @@ class KakaoLogin(TokenFields, BaseMutation):
     class Meta:
         name = "KakaoLoginPayload"
 
-    class Arguments:
-        code = graphene.String(
-            required=True, description="The `code` Kakao appended to the redirect URI."
-        )
-        redirect_uri = graphene.String(
-            description="The redirect URI used at authorize; must be one of KAKAO_REDIRECT_URIS. "
-            "Defaults to the first of them.",
-        )
-        state = graphene.String(description="The `state` Kakao returned with the code.")
+    Arguments = CodeFlowArguments
 
     @classmethod
     def perform(cls, info, code, redirect_uri=None, state=None):
