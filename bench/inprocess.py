@@ -1,5 +1,6 @@
 """In-process measurements: server-side cost per request without Kakao's time, SQL
-queries per operation, and calls to Kakao per login. Prints one JSON object.
+queries per operation, and calls to Kakao per login (the web code flow, kakaoLogin,
+and the native SDK-token login, kakaoLoginWithToken). Prints one JSON object.
 
 Run by bench/run.py with the bench environment; Kakao is the stand-in at 0 ms, in a
 thread of this process, and the time spent inside the Kakao client is subtracted.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 import threading
 import time
@@ -16,11 +18,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CLIENT_ID, REDIRECT_URI, server_env, summary
+from bench.common import (
+    CLIENT_ID,
+    NATIVE_AUDIENCE,
+    REDIRECT_URI,
+    RUNS,
+    WARMUP,
+    server_env,
+    summary,
+)
 from kakao_standin.server import start_in_thread
-
-RUNS = int(os.environ.get("BENCH_RUNS", "500"))
-WARMUP = 50
 
 standin, STANDIN_URL = start_in_thread(client_id=CLIENT_ID)
 os.environ.update(server_env(STANDIN_URL))
@@ -137,12 +144,86 @@ def measure_oidc_calls() -> dict:
     }
 
 
+def native_tokens(nickname: str, *, openid: bool, nonce: str = "") -> dict:
+    """What a Kakao SDK hands the app after its own login: Kakao's token response."""
+    body = {
+        "nickname": nickname,
+        "email": f"{nickname}@example.com",
+        "verified": True,
+        "openid": openid,
+        "aud": NATIVE_AUDIENCE,
+        "nonce": nonce,
+    }
+    response = codes.post(f"{STANDIN_URL}/_standin/native-token", json=body, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def native_unavailable() -> str | None:
+    """Why kakaoLoginWithToken cannot be measured here, or None when it can."""
+    from schema.schema import schema
+
+    field = schema.graphql_schema.mutation_type.fields.get("kakaoLoginWithToken")
+    if field is None:
+        return "kakaoLoginWithToken is not in the schema"
+    missing = {"accessToken", "idToken", "nonce"} - set(field.args)
+    if missing:
+        return f"kakaoLoginWithToken lacks the arguments {sorted(missing)}"
+    probe = codes.post(f"{STANDIN_URL}/_standin/native-token", json={}, timeout=5)
+    if probe.status_code == 404:
+        return "the stand-in has no POST /_standin/native-token"
+    return None
+
+
+def timed_native_login(client: Client, nickname: str, *, openid: bool) -> tuple[float, int, int]:
+    """(server ms without Kakao, SQL queries, Kakao calls) for one kakaoLoginWithToken."""
+    nonce = secrets.token_urlsafe(16) if openid else ""
+    tokens = native_tokens(nickname, openid=openid, nonce=nonce)
+    # Literals, not variables: the bench must not guess which arguments are non-null.
+    arguments = f"accessToken: {json.dumps(tokens['access_token'])}"
+    if openid:
+        arguments += f", idToken: {json.dumps(tokens['id_token'])}, nonce: {json.dumps(nonce)}"
+    query = f"mutation {{ kakaoLoginWithToken({arguments}) {{ token errors {{ code }} }} }}"
+    _kakao.seconds, _kakao.calls = 0.0, 0
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        data = gql(client, query)
+        elapsed = time.perf_counter() - started
+    assert data["errors"] == [] and data["token"], data
+    return (elapsed - _kakao.seconds) * 1000, len(queries), _kakao.calls
+
+
+def measure_native() -> dict:
+    reason = native_unavailable()
+    if reason:
+        return {"available": False, "reason": reason}
+    results: dict = {"available": True}
+    for key, openid in (("without_id_token", False), ("with_id_token", True)):
+        client, costs, queries, calls = Client(), [], [], []
+        nickname = f"native-{key}"
+        for i in range(WARMUP + RUNS):  # the first run creates the person
+            cost, n_queries, n_calls = timed_native_login(client, nickname, openid=openid)
+            if i >= WARMUP:
+                costs.append(cost)
+                queries.append(n_queries)
+                calls.append(n_calls)
+        new = timed_native_login(Client(), f"native-new-{time.time_ns()}", openid=openid)
+        results[key] = {
+            **summary(costs),
+            "sql_queries": max(queries),
+            "kakao_calls": max(calls),
+            "kakao_calls_new_user": new[2],
+        }
+    return results
+
+
 results = {
     "runs": RUNS,
     "returning_login": measure_logins(returning=True),
     "new_login": measure_logins(returning=False),
     "refresh": measure_refresh(),
     "kakao_calls_with_oidc": measure_oidc_calls(),
+    "native_login": measure_native(),
 }
 standin.shutdown()
 json.dump(results, sys.stdout)
