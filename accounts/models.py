@@ -1,4 +1,4 @@
-"""Users, their links to Kakao accounts, and our refresh tokens."""
+"""Users, their links to Kakao accounts, their sessions and our refresh tokens."""
 
 import hashlib
 import uuid
@@ -6,7 +6,9 @@ import uuid
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from graphql_jwt.refresh_token.models import AbstractRefreshToken
+from graphql_jwt.settings import jwt_settings
 
 
 class User(AbstractUser):
@@ -67,6 +69,27 @@ class SocialAccount(models.Model):
         return f"{self.provider}:{self.uid}"
 
 
+class Session(models.Model):
+    """One sign-in on one device: the family of refresh tokens that rotation grows from it.
+
+    Its id is the family id: the stable, opaque id a person sees in their
+    session list, and the ``sid`` claim of the access tokens issued in it.
+    Whether it is live is read off its newest refresh token (unrevoked and
+    unexpired), so a refresh writes nothing here.
+    """
+
+    USER_AGENT_MAX = 200
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    # As the client sent it at sign-in, trimmed; shown to the person, never trusted.
+    user_agent = models.CharField(max_length=USER_AGENT_MAX, blank=True)
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of user {self.user_id}"
+
+
 class RefreshToken(AbstractRefreshToken):
     """graphql-jwt's refresh token, stored hashed and grouped into families.
 
@@ -86,11 +109,24 @@ class RefreshToken(AbstractRefreshToken):
         related_name="jwt_refresh_tokens",
         verbose_name="user",
     )
-    family = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
+    # The session (one sign-in) this token belongs to; the column keeps its old name.
+    family = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        db_column="family",
+        related_name="refresh_tokens",
+        editable=False,
+    )
     rotated = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(AbstractRefreshToken.Meta):
         abstract = False
+        constraints = [
+            # graphql-jwt's unique_together (token, revoked) lets NULLs repeat: two
+            # live rows could share a token. Successors are derived from the token
+            # they replace, so uniqueness must hold on the token alone.
+            models.UniqueConstraint(fields=["token"], name="accounts_refreshtoken_token_unique"),
+        ]
 
     def __str__(self) -> str:  # graphql-jwt's returns the token itself
         return f"refresh token #{self.pk} of user {self.user_id}"
@@ -105,3 +141,11 @@ class RefreshToken(AbstractRefreshToken):
     @classmethod
     def hash_token(cls, raw: str) -> str:
         return cls.HASH_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def expires_after(cls, created):
+        return created + jwt_settings.JWT_REFRESH_EXPIRATION_DELTA
+
+    def is_expired(self, request=None) -> bool:
+        # graphql-jwt's check goes through datetime.utcnow(), deprecated since 3.12.
+        return self.expires_after(self.created) <= timezone.now()

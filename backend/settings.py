@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "schema.middleware.APIHeadersMiddleware",
+    # Last, so that it sees the views' exceptions first.
+    "backend.outages.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -132,12 +134,30 @@ _POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if _POSTGRES else 0),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
+# A request that cannot reach the database answers 503 SERVICE_UNAVAILABLE within this.
+DATABASE_CONNECT_TIMEOUT_SECONDS = env_int("DATABASE_CONNECT_TIMEOUT_SECONDS", 3)
+# What a 503 tells clients to wait before retrying (Retry-After).
+DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 1)
 if _POSTGRES:
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = (
+        DATABASE_CONNECT_TIMEOUT_SECONDS
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default, made to hold up under a threaded server on one machine:
+    # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock when
+    # a transaction begins (no deadlocked lock upgrades between two transactions);
+    # writers queue for up to the busy timeout instead of failing "database is locked".
+    # synchronous=NORMAL is WAL's usual pairing: durable across crashes of the app,
+    # may lose the last commits on power loss.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_float("SQLITE_BUSY_TIMEOUT_SECONDS", 10.0),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 # The local-memory cache is per process: fine for one process, but rate limits,
 # used OAuth states and the JWKS cache must be shared once there are several
@@ -265,6 +285,8 @@ GRAPHQL_JWT = {
     "JWT_REFRESH_TOKEN_MODEL": "accounts.RefreshToken",
     "JWT_REFRESH_TOKEN_N_BYTES": 32,
     "JWT_GET_REFRESH_TOKEN_HANDLER": "accounts.services.sessions.get_refresh_token_by_value",
+    # graphql-jwt's claims plus `sid`, the session the token belongs to.
+    "JWT_PAYLOAD_HANDLER": "accounts.services.sessions.jwt_payload",
     "JWT_AUTH_HEADER_PREFIX": "Bearer",
     "JWT_COOKIE_SAMESITE": JWT_COOKIE_SAMESITE,
     "JWT_COOKIE_SECURE": JWT_COOKIE_SECURE,

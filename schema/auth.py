@@ -28,6 +28,7 @@ INVALID_TOKEN = "INVALID_TOKEN"
 def authenticate_request(request: HttpRequest) -> None:
     """Set ``request.user`` from the access token, and ``request.jwt_auth_error`` if it is bad."""
     request.jwt_auth_error = None
+    request.jwt_session_id = None
     token, error = _credentials(request)
     if error is not None:
         _anonymous(request, error)
@@ -43,6 +44,10 @@ def authenticate_request(request: HttpRequest) -> None:
     except JSONWebTokenError:
         _anonymous(request, INVALID_TOKEN)
         return
+
+    # The session this access token belongs to (absent in tokens from before sessions).
+    sid = payload.get("sid")
+    request.jwt_session_id = sid if isinstance(sid, str) else None
 
     def load_user():
         # Looked up only when a resolver asks: refreshToken or kakaoLogin from a
@@ -86,6 +91,14 @@ def current_user(request: HttpRequest):
     if not user.is_authenticated:
         raise AccountError(AccountErrorCode.UNAUTHENTICATED)
     return user
+
+
+def current_session_id(request: HttpRequest) -> str | None:
+    """The caller's session: the one signed in by this request, else the access token's ``sid``."""
+    issued = getattr(request, "jwt_issued", None)
+    if issued is not None:
+        return str(issued.session_id)
+    return getattr(request, "jwt_session_id", None)
 
 
 def auth_user(request: HttpRequest):

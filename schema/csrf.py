@@ -31,9 +31,20 @@ def carries_token_cookies(request: HttpRequest) -> bool:
     )
 
 
+# The Content-Types a page may send cross-site without a CORS preflight (Fetch standard).
+SIMPLE_CONTENT_TYPES = frozenset(
+    {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
+)
+
+
 def is_preflighted(request: HttpRequest) -> bool:
-    """True when a browser could only have sent this cross-site after a CORS preflight."""
-    if request.method == "POST" and request.content_type == "application/json":
+    """True when a browser could only have sent this cross-site after a CORS preflight.
+
+    Apollo Server's rule, whatever the method: a non-simple Content-Type (Apollo
+    Client sends ``application/json`` on its GET queries too) or one of the
+    non-simple headers Apollo clients add.
+    """
+    if request.META.get("CONTENT_TYPE") and request.content_type not in SIMPLE_CONTENT_TYPES:
         return True
     return any(request.META.get(header) for header in PREFLIGHT_HEADERS)
 
@@ -47,7 +58,8 @@ def csrf_rejection_reason(request: HttpRequest) -> str | None:
     if not is_preflighted(request):
         return (
             "A request that carries session cookies must be sent as "
-            "Content-Type: application/json (or with an apollo-require-preflight header)."
+            "Content-Type: application/json (or with an apollo-require-preflight header), "
+            "also when it is a GET query."
         )
     origin = request.META.get("HTTP_ORIGIN")
     if origin is not None and not _origin_allowed(request, origin):

@@ -18,13 +18,16 @@ from accounts.services.oauth_state import check_login_state
 from schema.client_ip import client_ip
 from schema.cookies import (
     clear_state_cookie,
-    clear_token_cookies,
-    refresh_cookie,
     set_token_cookies,
     state_cookie,
 )
 from schema.queries import start_kakao_authorize
 from schema.types import AccountErrorType, UserType
+
+
+def user_agent(request) -> str:
+    """The client's User-Agent, shown to the person in their session list."""
+    return request.META.get("HTTP_USER_AGENT", "")
 
 
 def refresh_token_argument() -> graphene.String:
@@ -148,87 +151,18 @@ class KakaoLogin(TokenFields, BaseMutation):
         if cookie:
             clear_state_cookie(request)  # used or not, it is spent
         nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
-        result = login.kakao_login(code=code, redirect_uri=redirect_uri, nonce=nonce)
-        issued = sessions.issue_tokens(user=result.user, request=request)
-        set_token_cookies(request, issued)
+        result = login.kakao_login(
+            code=code, redirect_uri=redirect_uri, nonce=nonce, user_agent=user_agent(request)
+        )
+        set_token_cookies(request, result.tokens)
         return cls(
-            errors=[], created=result.created, user=result.user, **TokenFields.from_issued(issued)
+            errors=[],
+            created=result.created,
+            user=result.user,
+            **TokenFields.from_issued(result.tokens),
         )
 
 
-class RefreshToken(TokenFields, BaseMutation):
-    """Get a new access token; the refresh token rotates and the old one stops working."""
-
-    class Meta:
-        name = "RefreshTokenPayload"
-
-    class Arguments:
-        refresh_token = refresh_token_argument()
-
-    @classmethod
-    def perform(cls, info, refresh_token=None):
-        ratelimit.hit(
-            "refresh-ip",
-            client_ip(info.context),
-            ratelimit.Rate.parse(settings.RATE_LIMIT_REFRESH_PER_IP),
-        )
-        issued = sessions.rotate_refresh_token(
-            value=refresh_token or refresh_cookie(info.context),
-            request=info.context,
-        )
-        set_token_cookies(info.context, issued)
-        return cls(errors=[], **TokenFields.from_issued(issued))
-
-
-class RevokeToken(BaseMutation):
-    """Revoke a refresh token (argument or cookie); the cookie is cleared when it was that one."""
-
-    revoked = graphene.Int(description="When it was revoked, as a Unix timestamp in seconds.")
-
-    class Meta:
-        name = "RevokeTokenPayload"
-
-    class Arguments:
-        refresh_token = refresh_token_argument()
-
-    @classmethod
-    def perform(cls, info, refresh_token=None):
-        cookie = refresh_cookie(info.context)
-        value = refresh_token or cookie
-        revoked = sessions.revoke_refresh_token(value=value, request=info.context)
-        if value == cookie:
-            clear_token_cookies(info.context)
-        return cls(errors=[], revoked=int(revoked.revoked.timestamp()))
-
-
-class Logout(BaseMutation):
-    """End this session: revoke its refresh token and delete both token cookies."""
-
-    ok = graphene.Boolean(description="True once the session is ended (also when it already was).")
-
-    class Meta:
-        name = "LogoutPayload"
-
-    class Arguments:
-        refresh_token = refresh_token_argument()
-
-    @classmethod
-    def perform(cls, info, refresh_token=None):
-        clear_token_cookies(info.context)
-        value = refresh_token or refresh_cookie(info.context)
-        if value:
-            try:
-                sessions.revoke_refresh_token(value=value, request=info.context)
-            except AccountError as error:
-                # Logging out of an already ended session is fine; malformed input is not.
-                if error.field is not None:
-                    raise
-        return cls(errors=[], ok=True)
-
-
-class Mutation(graphene.ObjectType):
+class LoginMutations(graphene.ObjectType):
     kakao_authorize = KakaoAuthorize.Field(description=KakaoAuthorize.__doc__)
     kakao_login = KakaoLogin.Field(description=KakaoLogin.__doc__)
-    refresh_token = RefreshToken.Field(description=RefreshToken.__doc__)
-    revoke_token = RevokeToken.Field(description=RevokeToken.__doc__)
-    logout = Logout.Field(description=Logout.__doc__)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import graphene
 from graphene_django import DjangoObjectType
+from graphql import GraphQLError
 
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import User
+from accounts.services.sessions import SessionInfo, live_sessions
+from schema.auth import auth_user, current_session_id
 
 AccountErrorCodeEnum = graphene.Enum.from_enum(
     AccountErrorCode,
@@ -37,6 +40,37 @@ class AccountErrorType(graphene.ObjectType):
         )
 
 
+class SessionType(graphene.ObjectType):
+    """One sign-in on one device: its refresh tokens rotate, its id stays."""
+
+    id = graphene.ID(required=True, description="Stable, opaque id; pass it to revokeSession.")
+    current = graphene.Boolean(
+        required=True, description="True for the session this request is made in."
+    )
+    created_at = graphene.DateTime(required=True, description="When the person signed in.")
+    last_used_at = graphene.DateTime(
+        required=True, description="The last refresh (or the sign-in, if none yet)."
+    )
+    expires_at = graphene.DateTime(
+        required=True, description="When it ends unless refreshed before then."
+    )
+    user_agent = graphene.String(description="The User-Agent of the sign-in (trimmed), or null.")
+
+    class Meta:
+        name = "Session"
+
+    @classmethod
+    def from_info(cls, session: SessionInfo, current_id: str | None) -> SessionType:
+        return cls(
+            id=str(session.id),
+            current=str(session.id) == current_id,
+            created_at=session.created,
+            last_used_at=session.last_used,
+            expires_at=session.expires,
+            user_agent=session.user_agent or None,
+        )
+
+
 class UserType(DjangoObjectType):
     """A person using the app."""
 
@@ -45,10 +79,29 @@ class UserType(DjangoObjectType):
     profile_image_url = graphene.String(description="Profile image URL, or null.")
     thumbnail_image_url = graphene.String(description="Small profile image URL, or null.")
 
+    sessions = graphene.List(
+        graphene.NonNull(SessionType),
+        required=True,
+        description="Your live sessions (devices), most recently used first. Only your own: "
+        "asking for another user's is an error.",
+    )
+
     class Meta:
         model = User
         name = "User"
         fields = ("id", "email", "nickname", "profile_image_url", "thumbnail_image_url")
+
+    @staticmethod
+    def resolve_sessions(user: User, info) -> list[SessionType]:
+        request = info.context
+        issued = getattr(request, "jwt_issued", None)
+        signed_in = issued.user if issued is not None else auth_user(request)
+        if not signed_in.is_authenticated or signed_in.pk != user.pk:
+            raise GraphQLError(
+                "Only your own sessions are visible.", extensions={"code": "FORBIDDEN"}
+            )
+        current = current_session_id(request)
+        return [SessionType.from_info(s, current) for s in live_sessions(user=user)]
 
     @staticmethod
     def resolve_profile_image_url(user: User, info) -> str | None:

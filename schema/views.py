@@ -30,6 +30,7 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
+from backend.outages import is_database_unavailable, service_unavailable
 from schema.auth import authenticate_request
 from schema.cookies import apply_cookies
 from schema.csrf import csrf_rejection_reason
@@ -42,6 +43,14 @@ GRAPHIQL_CSP = (
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
+
+
+class DatabaseOutage(Exception):
+    """Raised out of execution so that the whole answer becomes a 503."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+        super().__init__(type(error).__name__)
 
 
 class GraphQLView(BaseGraphQLView):
@@ -87,7 +96,7 @@ class GraphQLView(BaseGraphQLView):
                 )
             )
         try:
-            return execute(
+            result = execute(
                 self.schema.graphql_schema,
                 document,
                 root_value=self.get_root_value(request),
@@ -97,7 +106,20 @@ class GraphQLView(BaseGraphQLView):
                 middleware=self.get_middleware(request),
             )
         except Exception as error:  # graphene-django's contract: errors become results
+            if is_database_unavailable(error):
+                raise DatabaseOutage(error) from error
             return ExecutionResult(errors=[error])
+        for error in result.errors or ():
+            if is_database_unavailable(error.original_error):
+                # The whole request is unavailable, not one field: a 503 to retry.
+                raise DatabaseOutage(error.original_error)
+        return result
+
+    def parse_body(self, request: HttpRequest):
+        """A GET's parameters are in its URL: its body is never read, whatever its Content-Type."""
+        if request.method == "GET":
+            return {}
+        return super().parse_body(request)
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         reason = csrf_rejection_reason(request)
@@ -110,10 +132,13 @@ class GraphQLView(BaseGraphQLView):
                 status=403,
             )
         authenticate_request(request)
-        # graphene-django's dispatch without its ensure_csrf_cookie decorator: this
-        # endpoint does not use Django's CSRF tokens (see schema/csrf.py), and making
-        # one on every response costs dozens of random draws.
-        response = BaseGraphQLView.dispatch.__wrapped__(self, request, *args, **kwargs)
+        try:
+            # graphene-django's dispatch without its ensure_csrf_cookie decorator: this
+            # endpoint does not use Django's CSRF tokens (see schema/csrf.py), and making
+            # one on every response costs dozens of random draws.
+            response = BaseGraphQLView.dispatch.__wrapped__(self, request, *args, **kwargs)
+        except DatabaseOutage as outage:
+            return service_unavailable(outage.error)
         apply_cookies(request, response)
         return response
 

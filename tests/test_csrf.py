@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import RefreshToken, User
-from accounts.services.sessions import issue_tokens
+from accounts.services.sessions import start_session as issue_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +88,78 @@ def test_simple_requests_with_cookies_are_refused_even_from_allowed_origin(
 
 def test_get_with_cookies_is_refused(cookie_client):
     response = cookie_client.get("/graphql", {"query": "{ me { id } }"})
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_REJECTED"
+
+
+# What Apollo Client 4's HttpLink sends with `useGETForQueries: true`: the operation
+# in the URL, and its default headers, Content-Type included.
+APOLLO_GET_HEADERS = {
+    "CONTENT_TYPE": "application/json",
+    "HTTP_ACCEPT": "application/graphql-response+json,application/json;q=0.9",
+    "HTTP_ORIGIN": "https://app.example.com",
+}
+ME_QUERY = {"query": "query Me { me { id } }", "operationName": "Me", "variables": "{}"}
+
+
+def apollo_get(client: Client, params: dict, **headers):
+    from urllib.parse import urlencode
+
+    return client.generic("GET", "/graphql?" + urlencode(params), **headers)
+
+
+def test_apollo_get_query_with_cookies_runs(cookie_client):
+    response = apollo_get(cookie_client, ME_QUERY, **APOLLO_GET_HEADERS)
+    assert response.status_code == 200
+    assert response.json()["data"]["me"]["id"]
+
+
+def test_apollo_get_query_with_preflight_header_only_runs(cookie_client):
+    response = apollo_get(
+        cookie_client,
+        ME_QUERY,
+        HTTP_APOLLO_REQUIRE_PREFLIGHT="true",
+        HTTP_ORIGIN="https://app.example.com",
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["me"]["id"]
+
+
+def test_apollo_get_query_without_cookies_runs():
+    response = apollo_get(Client(), ME_QUERY, **APOLLO_GET_HEADERS)
+    assert response.status_code == 200
+    assert response.json() == {"data": {"me": None}}
+
+
+def test_get_body_is_never_parsed(cookie_client):
+    from urllib.parse import urlencode
+
+    headers = {k: v for k, v in APOLLO_GET_HEADERS.items() if k != "CONTENT_TYPE"}
+    response = cookie_client.generic(
+        "GET", "/graphql?" + urlencode(ME_QUERY), "not json {", "application/json", **headers
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["me"]["id"]
+
+
+def test_apollo_get_from_a_foreign_origin_is_refused(cookie_client):
+    headers = {**APOLLO_GET_HEADERS, "HTTP_ORIGIN": "https://evil.example"}
+    response = apollo_get(cookie_client, ME_QUERY, **headers)
+    assert response.status_code == 403
+
+
+def test_mutation_over_get_stays_refused_with_apollo_headers(cookie_client):
+    params = {"query": "mutation { logout { ok } }"}
+    response = apollo_get(cookie_client, params, **APOLLO_GET_HEADERS)
+    assert response.status_code == 405
+    assert session_alive()
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_get_with_a_simple_content_type_and_cookies_is_refused(cookie_client, content_type):
+    response = apollo_get(
+        cookie_client, ME_QUERY, CONTENT_TYPE=content_type, HTTP_ORIGIN="https://app.example.com"
+    )
     assert response.status_code == 403
 
 

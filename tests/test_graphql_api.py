@@ -158,6 +158,9 @@ def test_token_errors_are_typed_and_create_nothing(client, kakao, kakao_code, er
     )
     data = response.json()["data"]["kakaoLogin"]
     assert [e["code"] for e in data["errors"]] == [expected]
+    # `field` names the argument at fault, or is null when none was
+    expected_field = {"INVALID_CODE": "code", "REDIRECT_URI_MISMATCH": "redirectUri"}
+    assert data["errors"][0]["field"] == expected_field.get(expected)
     assert data["token"] is None and data["refreshToken"] is None and data["user"] is None
     assert CODE not in response.content.decode()
     assert User.objects.count() == 0
@@ -347,8 +350,9 @@ def test_refresh_from_cookie_alone_rotates(client, kakao):
     assert response.cookies[REFRESH_COOKIE]["httponly"] is True
     assert isinstance(data["refreshExpiresIn"], int)
     assert data["payload"]["username"] == User.objects.get().username
-    # and the old token is dead
-    replay = gql(Client(), REFRESH, {"refreshToken": first})
+    # and the old token is spent: past the reuse window it is a replay
+    with freeze_time(timedelta(seconds=11)):
+        replay = gql(Client(), REFRESH, {"refreshToken": first})
     assert [e["code"] for e in errors_of(replay, "refreshToken")] == ["INVALID_REFRESH_TOKEN"]
 
 
@@ -411,6 +415,50 @@ def test_logout_revokes_and_deletes_both_cookies_with_same_attributes(client, ka
 def test_logout_without_session_is_ok(client):
     response = gql(client, LOGOUT)
     assert response.json()["data"]["logout"] == {"ok": True, "errors": []}
+
+
+# --- cookies are for cookie clients only -------------------------------------------
+
+
+def _app_tokens(kakao) -> dict:
+    """Sign in like an app that keeps its tokens itself (cookies discarded)."""
+    return login(Client(), kakao).json()["data"]["kakaoLogin"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"), [(REFRESH, "refreshToken"), (REVOKE, "revokeToken"), (LOGOUT, "logout")]
+)
+def test_token_by_argument_sets_and_deletes_no_cookies(kakao, query, field):
+    tokens = _app_tokens(kakao)
+    response = gql(Client(), query, {"refreshToken": tokens["refreshToken"]})
+    assert response.json()["data"][field]["errors"] == []
+    assert response.cookies == {} or all(
+        name not in response.cookies for name in (ACCESS_COOKIE, REFRESH_COOKIE)
+    )
+    assert "Set-Cookie" not in response.headers
+
+
+def test_token_by_argument_leaves_a_browsers_own_cookies_alone(client, kakao):
+    login(client, kakao)
+    other = _app_tokens(kakao)
+    response = gql(client, LOGOUT, {"refreshToken": other["refreshToken"]})
+    assert response.json()["data"]["logout"]["ok"] is True
+    assert "Set-Cookie" not in response.headers
+    assert gql(client, ME).json()["data"]["me"] is not None
+
+
+def test_unknown_token_error_names_the_argument_only_when_there_was_one(client, kakao):
+    by_argument = gql(Client(), REFRESH, {"refreshToken": "unknown-token"})
+    assert errors_of(by_argument, "refreshToken")[0]["field"] == "refreshToken"
+    no_argument = gql(Client(), REFRESH)
+    assert errors_of(no_argument, "refreshToken")[0]["field"] is None
+    client.cookies[REFRESH_COOKIE] = "unknown-cookie-token"
+    by_cookie = gql(client, REFRESH)
+    assert errors_of(by_cookie, "refreshToken")[0] == {
+        "field": None,
+        "message": errors_of(by_cookie, "refreshToken")[0]["message"],
+        "code": "INVALID_REFRESH_TOKEN",
+    }
 
 
 # --- CSRF, methods, CORS ----------------------------------------------------------

@@ -48,8 +48,9 @@ def test_new_user_login_queries(kakao):
     mock_login(kakao)
     data, queries = login(Client())
     assert data["created"] is True
-    # link lookup, email lookup, user insert, social account insert, refresh token insert
-    assert len(queries) == 5, queries
+    # link lookup, email lookup, user insert, social account insert, session insert,
+    # refresh token insert (one transaction)
+    assert len(queries) == 6, queries
 
 
 def test_returning_user_login_queries(kakao):
@@ -57,8 +58,8 @@ def test_returning_user_login_queries(kakao):
     login(Client())
     data, queries = login(Client())
     assert data["created"] is False
-    # link lookup (joined with the user), last_login, refresh token insert
-    assert len(queries) == 3, queries
+    # link lookup (joined with the user), last_login, session insert, refresh token insert
+    assert len(queries) == 4, queries
 
 
 def test_refresh_queries(kakao):

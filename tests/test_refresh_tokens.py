@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.utils import timezone
+from freezegun import freeze_time
 
 from accounts.models import RefreshToken, User
-from accounts.services.sessions import issue_tokens
+from accounts.services.sessions import start_session as issue_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +33,13 @@ def refresh(value: str | None, client: Client | None = None) -> dict:
         content_type="application/json",
     )
     return response.json()["data"]["refreshToken"]
+
+
+@contextmanager
+def past_the_reuse_window(settings):
+    """Later than JWT_REFRESH_REUSE_SECONDS after any rotation so far."""
+    with freeze_time(timezone.now() + timedelta(seconds=settings.JWT_REFRESH_REUSE_SECONDS + 1)):
+        yield
 
 
 @pytest.fixture
@@ -55,24 +66,26 @@ def test_rotation_keeps_family_and_revokes_old(user):
     assert rows[1].revoked is None
 
 
-def test_replaying_rotated_token_revokes_that_family_only(user):
+def test_replaying_rotated_token_revokes_that_family_only(user, settings):
     # given: two logins (two devices) of the same user
     device_a = issue_tokens(user=user)
     device_b = issue_tokens(user=user)
     rotated = refresh(device_a.refresh_token_value)["refreshToken"]
-    # when: someone presents device A's first token again (it was stolen)
-    replay = refresh(device_a.refresh_token_value)
-    # then: refused, and the thief's chance is gone: A's current token is revoked too
-    assert [e["code"] for e in replay["errors"]] == ["INVALID_REFRESH_TOKEN"]
-    assert [e["code"] for e in refresh(rotated)["errors"]] == ["INVALID_REFRESH_TOKEN"]
-    # while device B's session survives
-    assert refresh(device_b.refresh_token_value)["errors"] == []
+    # when: someone presents device A's first token again, later (it was stolen)
+    with past_the_reuse_window(settings):
+        replay = refresh(device_a.refresh_token_value)
+        # then: refused, and the thief's chance is gone: A's current token is revoked too
+        assert [e["code"] for e in replay["errors"]] == ["INVALID_REFRESH_TOKEN"]
+        assert [e["code"] for e in refresh(rotated)["errors"]] == ["INVALID_REFRESH_TOKEN"]
+        # while device B's session survives
+        assert refresh(device_b.refresh_token_value)["errors"] == []
 
 
-def test_replay_is_logged_without_token(user, all_logs):
+def test_replay_is_logged_without_token(user, all_logs, settings):
     first = issue_tokens(user=user)
     refresh(first.refresh_token_value)
-    refresh(first.refresh_token_value)
+    with past_the_reuse_window(settings):
+        refresh(first.refresh_token_value)
     assert "refresh_token_reuse_detected" in all_logs.text
     assert first.refresh_token_value not in all_logs.text
 
@@ -127,11 +140,9 @@ def test_admin_lists_tokens_without_showing_them(user, admin_client):
 
 
 def test_cleartokens_keeps_rotated_tokens_until_they_expire(user, settings):
-    from datetime import timedelta
     from io import StringIO
 
     from django.core.management import call_command
-    from django.utils import timezone
 
     # given: a rotated (revoked) token, and an expired one
     first = issue_tokens(user=user)
@@ -145,7 +156,8 @@ def test_cleartokens_keeps_rotated_tokens_until_they_expire(user, settings):
     # then: the expired row is gone, the rotated one still catches a replay
     assert not RefreshToken.objects.filter(pk=stale.refresh_token.pk).exists()
     assert RefreshToken.objects.count() == 2
-    refresh(first.refresh_token_value)
+    with past_the_reuse_window(settings):
+        refresh(first.refresh_token_value)
     assert RefreshToken.objects.filter(revoked__isnull=True).count() == 0
 
 

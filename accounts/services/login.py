@@ -1,9 +1,9 @@
-"""The Kakao login: the rules, as a short pipeline of named steps.
+"""Signing in with Kakao: the rules, as a short pipeline of named steps.
 
-code → Kakao tokens → Kakao profile → find the link → create or link a user →
-sync the profile. Kakao is called before any transaction is opened; the writes
-of a first login happen in one transaction, and a concurrent first login of the
-same person is settled by the database's unique constraints.
+code (or an SDK's token) → Kakao profile → find the link → create or link a
+user → sync the profile → start a session. Kakao is called before any
+transaction is opened; the writes happen in one transaction, and a concurrent
+first login of the same person is settled by the database's unique constraints.
 """
 
 from __future__ import annotations
@@ -34,11 +34,13 @@ from accounts.kakao import (
 )
 from accounts.models import SocialAccount, User
 from accounts.ratelimit import Rate
+from accounts.services import sessions
 from accounts.services.inputs import (
     MAX_CODE_BYTES,
     resolve_redirect_uri,
     validate_token_input,
 )
+from accounts.services.sessions import IssuedTokens
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ class EmailTaken(Exception):
 class LoginResult:
     user: User
     created: bool
+    # The new session's tokens, once the person is signed in (not for a bare link).
+    tokens: IssuedTokens | None = None
 
 
 # --- the login ---------------------------------------------------------------
@@ -64,15 +68,28 @@ def kakao_login(
     redirect_uri: str | None = None,
     nonce: str | None = None,
     client: KakaoClient | None = None,
+    user_agent: str = "",
 ) -> LoginResult:
-    """Log a person in with a Kakao authorization code; create or link their user."""
+    """Sign a person in with a Kakao authorization code; create or link their user."""
     profile = kakao_profile_from_code(
         code=code, redirect_uri=redirect_uri, nonce=nonce, client=client
     )
+    return sign_in(profile=profile, user_agent=user_agent)
+
+
+def sign_in(*, profile: KakaoProfile, user_agent: str = "") -> LoginResult:
+    """The pipeline once Kakao has said who this is: limits, the user, a new session.
+
+    Kakao has been called already; the writes (user, link, profile, session)
+    are one transaction, so a login costs one commit.
+    """
     ratelimit.hit(
         "login-kakao-user", profile.id, Rate.parse(settings.RATE_LIMIT_LOGIN_PER_KAKAO_USER)
     )
-    return social_login(profile=profile)
+    with transaction.atomic():
+        result = social_login(profile=profile)
+        tokens = sessions.start_session(user=result.user, user_agent=user_agent)
+    return LoginResult(user=result.user, created=result.created, tokens=tokens)
 
 
 def kakao_profile_from_code(
@@ -95,7 +112,7 @@ def kakao_profile_from_code(
         tokens = client.exchange_code(code=code, redirect_uri=redirect_uri)
         return _profile_for(tokens, client=client, nonce=nonce)
     except KakaoError as exc:
-        raise AccountError(kakao_error_code(exc)) from None
+        raise kakao_account_error(exc) from None
 
 
 def _profile_for(tokens: KakaoTokens, *, client: KakaoClient, nonce: str | None) -> KakaoProfile:
@@ -134,6 +151,20 @@ def kakao_error_code(exc: KakaoError) -> AccountErrorCode:
         if isinstance(exc, kakao_cls):
             return code
     return AccountErrorCode.KAKAO_ERROR
+
+
+def kakao_account_error(exc: KakaoError) -> AccountError:
+    """The typed error for a Kakao refusal, naming the argument at fault when there is one."""
+    code = kakao_error_code(exc)
+    return AccountError(code, field=_ARGUMENT_AT_FAULT.get(code))
+
+
+# Kakao refused because of what the client sent in this argument.
+_ARGUMENT_AT_FAULT = {
+    AccountErrorCode.INVALID_CODE: "code",
+    AccountErrorCode.REDIRECT_URI_MISMATCH: "redirectUri",
+    AccountErrorCode.INVALID_KAKAO_TOKEN: "accessToken",
+}
 
 
 _KAKAO_ERROR_CODES: tuple[tuple[type[KakaoError], AccountErrorCode], ...] = (

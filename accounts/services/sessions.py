@@ -1,38 +1,52 @@
-"""Our session tokens, built on django-graphql-jwt's building blocks.
+"""Sessions: our tokens, built on django-graphql-jwt's building blocks.
 
-Access tokens are graphql-jwt JWTs (its payload and encode handlers); refresh
-tokens are its long-running refresh-token model. What graphql-jwt lacks is
-added here in one place: rotation that really revokes the used token, atomic
-against two concurrent uses, and typed errors instead of exceptions.
+A session is one sign-in on one device: a ``Session`` row and the family of
+refresh tokens that rotation grows from it. Access tokens are graphql-jwt JWTs
+(our payload handler adds the session as ``sid``); refresh tokens are its
+long-running refresh-token model, stored hashed.
+
+Rotation forgives what honest clients do and nothing more. A token presented
+again within ``JWT_REFRESH_REUSE_SECONDS`` of its rotation (a second tab, a
+retry after a lost answer) gets **the same successor**: the successor's value
+is derived from the presented token with a keyed hash, so every retry answers
+the same token without storing it, and a half-done rotation heals itself.
+Later, a rotated token is a replay: two parties hold it, so the session ends.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from calendar import timegm
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from graphql_jwt.refresh_token.signals import refresh_token_revoked, refresh_token_rotated
-from graphql_jwt.refresh_token.utils import get_refresh_token_model
 from graphql_jwt.settings import jwt_settings
 
 from accounts.errors import AccountError, AccountErrorCode
-from accounts.models import RefreshToken, User
+from accounts.models import RefreshToken, Session, User
 from accounts.services.inputs import validate_token_input
 
 logger = logging.getLogger(__name__)
 
 MAX_REFRESH_TOKEN_BYTES = 256
+# How far a retried token may follow the chain of successors (tabs that rotated on).
+MAX_REUSE_STEPS = 8
+_SUCCESSOR_SALT = "accounts.sessions.successor"
 
 
 @dataclass(frozen=True)
 class IssuedTokens:
-    """A fresh access token and refresh token for one user."""
+    """A fresh access token and the session's current refresh token."""
 
     user: User
+    session_id: uuid.UUID
     token: str
     payload: dict[str, Any]
     refresh_token: RefreshToken
@@ -43,71 +57,47 @@ class IssuedTokens:
         return f"IssuedTokens(user={self.user.pk})"
 
 
-def issue_tokens(*, user: User, request: HttpRequest | None = None) -> IssuedTokens:
-    """Start a session: an access token and a new refresh token."""
-    refresh = get_refresh_token_model().objects.create(user=user)
-    return _issued(user, refresh, request)
+@dataclass(frozen=True)
+class SessionInfo:
+    """One live session as its owner sees it."""
+
+    id: uuid.UUID
+    created: datetime
+    last_used: datetime
+    expires: datetime
+    user_agent: str
 
 
-def rotate_refresh_token(*, value: str | None, request: HttpRequest | None = None) -> IssuedTokens:
-    """Trade a refresh token for a new pair in the same family; the presented one is revoked.
+@dataclass(frozen=True)
+class TokenContext:
+    """What our payload handler needs besides the user."""
 
-    Presenting a token that was already rotated means two parties hold it: the
-    legitimate client and whoever copied it. We cannot tell which is which, so
-    the whole family (that one login's chain) is revoked; other logins of the
-    same user survive.
+    session_id: uuid.UUID | None = None
+
+
+# --- graphql-jwt handlers ----------------------------------------------------------
+
+
+def jwt_payload(user: User, context: Any = None) -> dict[str, Any]:
+    """graphql-jwt's JWT_PAYLOAD_HANDLER: its claims, plus ``sid`` (the session).
+
+    Written out rather than wrapping graphql-jwt's, which uses the deprecated
+    ``datetime.utcnow()``.
     """
-    old = _lookup(value)
-    if old.rotated is not None:
-        _revoke_family(old)
-        raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
-    if old.revoked is not None or old.is_expired(request):
-        raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
-    user = old.user
-    if not user.is_active:
-        raise AccountError(AccountErrorCode.ACCOUNT_INACTIVE)
-    model = type(old)
     now = timezone.now()
-    # A conditional UPDATE, so that of two concurrent uses exactly one wins; the
-    # loser is a replay of a rotated token like any other. No transaction around
-    # it and the insert: should the insert fail, the old token is already spent
-    # and the client logs in again (fail closed), and each refresh saves the
-    # BEGIN/COMMIT round trips.
-    won = model.objects.filter(pk=old.pk, revoked__isnull=True, rotated__isnull=True).update(
-        revoked=now, rotated=now
-    )
-    if won != 1:
-        _revoke_family(old)
-        raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
-    new = model.objects.create(user=user, family=old.family)
-    old.revoked = old.rotated = now
-    refresh_token_rotated.send(
-        sender=RefreshToken, request=request, refresh_token=old, refresh_token_issued=new
-    )
-    logger.info("refresh_token_rotated user=%s", user.pk)
-    return _issued(user, new, request)
-
-
-def _revoke_family(token: RefreshToken) -> None:
-    count = (
-        type(token)
-        .objects.filter(family=token.family, revoked__isnull=True)
-        .update(revoked=timezone.now())
-    )
-    logger.warning("refresh_token_reuse_detected user=%s family_revoked=%s", token.user_id, count)
-
-
-def revoke_refresh_token(*, value: str | None, request: HttpRequest | None = None) -> RefreshToken:
-    """Revoke one refresh token; an unknown or already revoked one is an error."""
-    token = _lookup(value)
-    now = timezone.now()
-    revoked = type(token).objects.filter(pk=token.pk, revoked__isnull=True).update(revoked=now)
-    if revoked != 1:
-        raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
-    token.revoked = now
-    refresh_token_revoked.send(sender=RefreshToken, request=request, refresh_token=token)
-    logger.info("refresh_token_revoked user=%s", token.user_id)
-    return token
+    payload: dict[str, Any] = {
+        user.USERNAME_FIELD: user.get_username(),
+        "exp": timegm((now + jwt_settings.JWT_EXPIRATION_DELTA).utctimetuple()),
+        "origIat": timegm(now.utctimetuple()),
+    }
+    if jwt_settings.JWT_AUDIENCE is not None:
+        payload["aud"] = jwt_settings.JWT_AUDIENCE
+    if jwt_settings.JWT_ISSUER is not None:
+        payload["iss"] = jwt_settings.JWT_ISSUER
+    session_id = getattr(context, "session_id", None)
+    if session_id is not None:
+        payload["sid"] = str(session_id)
+    return payload
 
 
 def get_refresh_token_by_value(
@@ -119,30 +109,199 @@ def get_refresh_token_by_value(
     )
 
 
+# --- starting and refreshing -------------------------------------------------------
+
+
+def start_session(*, user: User, user_agent: str = "") -> IssuedTokens:
+    """Sign-in's last step: a new session with its first refresh token and an access token."""
+    session = Session.objects.create(user=user, user_agent=_trim(user_agent))
+    refresh = RefreshToken.objects.create(user=user, family=session)
+    logger.info("session_started user=%s", user.pk)
+    return _issued(user, refresh, refresh.get_token())
+
+
+def rotate_refresh_token(*, value: str | None, request: Any = None) -> IssuedTokens:
+    """Trade a refresh token for a new pair in the same session; the presented one is spent."""
+    old = _lookup(value)
+    if old.rotated is None and (old.revoked is not None or old.is_expired()):
+        raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
+    _ensure_active(old.user)
+    if old.rotated is None:
+        now = timezone.now()
+        with transaction.atomic():
+            # A conditional UPDATE: of concurrent uses exactly one wins and inserts
+            # the successor in the same transaction, so there is never a moment
+            # with the old token spent and no successor.
+            won = RefreshToken.objects.filter(
+                pk=old.pk, revoked__isnull=True, rotated__isnull=True
+            ).update(revoked=now, rotated=now)
+            if won == 1:
+                new = _create_successor(old, _successor_value(value))
+        if won == 1:
+            refresh_token_rotated.send(
+                sender=RefreshToken, request=request, refresh_token=old, refresh_token_issued=new
+            )
+            logger.info("refresh_token_rotated user=%s", old.user_id)
+            return _issued(old.user, new, _successor_value(value))
+        old.refresh_from_db(fields=["revoked", "rotated"])
+    return _reuse(old, value)
+
+
+def _reuse(old: RefreshToken, value: str) -> IssuedTokens:
+    """A rotated token presented again: the same successor within the window, else a replay."""
+    window = settings.JWT_REFRESH_REUSE_SECONDS
+    for _ in range(MAX_REUSE_STEPS):
+        if old.rotated is None or (timezone.now() - old.rotated).total_seconds() > window:
+            _revoke_family(old)
+            raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
+        successor_value = _successor_value(value)
+        successor = _find_or_heal_successor(old, successor_value)
+        if successor.rotated is None:
+            if successor.revoked is not None or successor.is_expired():
+                # The session was ended (logout, revokeSession) since: nothing to hand out.
+                raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
+            logger.info("refresh_token_reused user=%s", old.user_id)
+            return _issued(old.user, successor, successor_value)
+        # Another tab already rotated the successor too: follow the chain.
+        old, value = successor, successor_value
+    raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
+
+
+def _find_or_heal_successor(old: RefreshToken, successor_value: str) -> RefreshToken:
+    digest = RefreshToken.hash_token(successor_value)
+    successor = RefreshToken.objects.filter(token=digest).first()
+    if successor is not None:
+        return successor
+    # The rotation was recorded without its successor (a rotation from before
+    # derived successors, or a failure between the two writes elsewhere): make
+    # it now, once, whoever gets here first.
+    try:
+        with transaction.atomic():
+            successor = _create_successor(old, successor_value)
+    except IntegrityError:
+        successor = RefreshToken.objects.get(token=digest)
+    logger.warning("refresh_token_successor_healed user=%s", old.user_id)
+    return successor
+
+
+def _create_successor(old: RefreshToken, successor_value: str) -> RefreshToken:
+    successor = RefreshToken(user_id=old.user_id, family_id=old.family_id)
+    successor.token = RefreshToken.hash_token(successor_value)
+    successor.save(force_insert=True)
+    return successor
+
+
+def _successor_value(presented: str) -> str:
+    """The successor of a refresh token: a keyed hash of it (the same for every retry)."""
+    return salted_hmac(_SUCCESSOR_SALT, presented, algorithm="sha256").hexdigest()
+
+
+def _revoke_family(token: RefreshToken) -> None:
+    count = RefreshToken.objects.filter(family_id=token.family_id, revoked__isnull=True).update(
+        revoked=timezone.now()
+    )
+    logger.warning("refresh_token_reuse_detected user=%s family_revoked=%s", token.user_id, count)
+
+
+# --- ending sessions -----------------------------------------------------------------
+
+
+def revoke_refresh_token(*, value: str | None, request: Any = None) -> RefreshToken:
+    """Revoke one refresh token (ends its session); an unknown or spent one is an error."""
+    token = _lookup(value)
+    now = timezone.now()
+    revoked = RefreshToken.objects.filter(pk=token.pk, revoked__isnull=True).update(revoked=now)
+    if revoked != 1:
+        raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
+    token.revoked = now
+    refresh_token_revoked.send(sender=RefreshToken, request=request, refresh_token=token)
+    logger.info("refresh_token_revoked user=%s", token.user_id)
+    return token
+
+
+def end_session(*, user: User, session_id: str) -> None:
+    """End one of ``user``'s live sessions; any other id is SESSION_NOT_FOUND (no change)."""
+    try:
+        sid = uuid.UUID(str(session_id))
+    except ValueError:
+        raise AccountError(AccountErrorCode.SESSION_NOT_FOUND, field="id") from None
+    ended = _live_tokens(user).filter(family_id=sid).update(revoked=timezone.now())
+    if ended == 0:
+        raise AccountError(AccountErrorCode.SESSION_NOT_FOUND, field="id")
+    logger.info("session_ended user=%s", user.pk)
+
+
+def end_all_sessions(*, user: User) -> int:
+    """End every session of ``user`` (logout everywhere, leaving, Kakao's unlink notice)."""
+    count = RefreshToken.objects.filter(user=user, revoked__isnull=True).update(
+        revoked=timezone.now()
+    )
+    logger.info("sessions_ended user=%s count=%s", user.pk, count)
+    return count
+
+
+def live_sessions(*, user: User) -> list[SessionInfo]:
+    """The user's live sessions, newest use first, in one query."""
+    heads = _live_tokens(user).select_related("family").order_by("-created")
+    seen: set[uuid.UUID] = set()
+    sessions = []
+    for head in heads:
+        if head.family_id in seen:
+            continue
+        seen.add(head.family_id)
+        sessions.append(
+            SessionInfo(
+                id=head.family_id,
+                created=head.family.created,
+                last_used=head.created,
+                expires=RefreshToken.expires_after(head.created),
+                user_agent=head.family.user_agent,
+            )
+        )
+    return sessions
+
+
+def _live_tokens(user: User):
+    """Each live session's newest refresh token: unrevoked and unexpired."""
+    oldest_live = timezone.now() - jwt_settings.JWT_REFRESH_EXPIRATION_DELTA
+    return RefreshToken.objects.filter(user=user, revoked__isnull=True, created__gt=oldest_live)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
 def _lookup(value: str | None) -> RefreshToken:
+    """The stored token for a presented value (typed errors for missing or malformed ones)."""
     if not value:
         raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN, field="refreshToken")
     validate_token_input(value, field="refreshToken", max_bytes=MAX_REFRESH_TOKEN_BYTES)
-    model = get_refresh_token_model()
     try:
         return jwt_settings.JWT_GET_REFRESH_TOKEN_HANDLER(
-            refresh_token_model=model,
-            token=value,
-            context=None,
+            refresh_token_model=RefreshToken, token=value, context=None
         )
-    except model.DoesNotExist:
+    except RefreshToken.DoesNotExist:
         raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN) from None
 
 
-def _issued(user: User, refresh: RefreshToken, request: HttpRequest | None) -> IssuedTokens:
-    payload = jwt_settings.JWT_PAYLOAD_HANDLER(user, request)
-    token = jwt_settings.JWT_ENCODE_HANDLER(payload, request)
-    expires = refresh.created + jwt_settings.JWT_REFRESH_EXPIRATION_DELTA
+def _ensure_active(user: User) -> None:
+    if not user.is_active:
+        raise AccountError(AccountErrorCode.ACCOUNT_INACTIVE)
+
+
+def _issued(user: User, refresh: RefreshToken, value: str) -> IssuedTokens:
+    payload = jwt_settings.JWT_PAYLOAD_HANDLER(user, TokenContext(session_id=refresh.family_id))
+    token = jwt_settings.JWT_ENCODE_HANDLER(payload, None)
     return IssuedTokens(
         user=user,
+        session_id=refresh.family_id,
         token=token,
         payload=payload,
         refresh_token=refresh,
-        refresh_token_value=refresh.get_token(),
-        refresh_expires_in=timegm(expires.utctimetuple()),
+        refresh_token_value=value,
+        refresh_expires_in=timegm(RefreshToken.expires_after(refresh.created).utctimetuple()),
     )
+
+
+def _trim(user_agent: str) -> str:
+    printable = "".join(ch for ch in user_agent if ch.isprintable())
+    return printable.strip()[: Session.USER_AGENT_MAX]

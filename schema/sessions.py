@@ -1,0 +1,144 @@
+"""Session mutations: refresh, revoke, log out, and the person's sessions per device.
+
+Cookies are for cookie clients only: when the refresh token comes as an
+argument (a mobile app, a server), no cookie is set or deleted, so an HTTP
+client with a cookie jar does not quietly turn into a cookie client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import graphene
+from django.conf import settings
+
+from accounts import ratelimit
+from accounts.errors import AccountError, AccountErrorCode
+from accounts.services import sessions
+from schema.auth import current_session_id, current_user
+from schema.client_ip import client_ip
+from schema.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
+from schema.mutations import BaseMutation, TokenFields, refresh_token_argument
+
+
+@contextmanager
+def token_source(argument: str | None) -> Iterator[None]:
+    """Errors about the token name the argument when it came as one, else no field (cookie)."""
+    try:
+        yield
+    except AccountError as error:
+        if error.code is AccountErrorCode.INVALID_REFRESH_TOKEN:
+            error.field = "refreshToken" if argument is not None else None
+        raise
+
+
+class RefreshToken(TokenFields, BaseMutation):
+    """Get a new access token; the refresh token rotates and the old one stops working."""
+
+    class Meta:
+        name = "RefreshTokenPayload"
+
+    class Arguments:
+        refresh_token = refresh_token_argument()
+
+    @classmethod
+    def perform(cls, info, refresh_token=None):
+        ratelimit.hit(
+            "refresh-ip",
+            client_ip(info.context),
+            ratelimit.Rate.parse(settings.RATE_LIMIT_REFRESH_PER_IP),
+        )
+        with token_source(refresh_token):
+            issued = sessions.rotate_refresh_token(
+                value=refresh_token or refresh_cookie(info.context),
+                request=info.context,
+            )
+        if refresh_token is None:  # cookies only for cookie clients
+            set_token_cookies(info.context, issued)
+        return cls(errors=[], **TokenFields.from_issued(issued))
+
+
+class RevokeToken(BaseMutation):
+    """Revoke a refresh token: the argument (no cookie is touched), else the cookie (deleted)."""
+
+    revoked = graphene.Int(description="When it was revoked, as a Unix timestamp in seconds.")
+
+    class Meta:
+        name = "RevokeTokenPayload"
+
+    class Arguments:
+        refresh_token = refresh_token_argument()
+
+    @classmethod
+    def perform(cls, info, refresh_token=None):
+        with token_source(refresh_token):
+            revoked = sessions.revoke_refresh_token(
+                value=refresh_token or refresh_cookie(info.context), request=info.context
+            )
+        if refresh_token is None:
+            clear_token_cookies(info.context)
+        return cls(errors=[], revoked=int(revoked.revoked.timestamp()))
+
+
+class Logout(BaseMutation):
+    """End this session (or, with `everywhere`, all of yours); a cookie client's cookies go too."""
+
+    ok = graphene.Boolean(description="True once the session is ended (also when it already was).")
+
+    class Meta:
+        name = "LogoutPayload"
+
+    class Arguments:
+        refresh_token = refresh_token_argument()
+        everywhere = graphene.Boolean(
+            default_value=False,
+            description="End every session of the signed-in caller (all devices); needs the "
+            "access token. Other devices are signed out at their next refresh.",
+        )
+
+    @classmethod
+    def perform(cls, info, refresh_token=None, everywhere=False):
+        if everywhere:
+            sessions.end_all_sessions(user=current_user(info.context))
+        if refresh_token is None:
+            clear_token_cookies(info.context)
+        if everywhere:
+            return cls(errors=[], ok=True)
+        value = refresh_token or refresh_cookie(info.context)
+        if value:
+            try:
+                with token_source(refresh_token):
+                    sessions.revoke_refresh_token(value=value, request=info.context)
+            except AccountError as error:
+                # Logging out of an already ended session is fine; malformed input is not.
+                if error.code is AccountErrorCode.INVALID_INPUT:
+                    raise
+        return cls(errors=[], ok=True)
+
+
+class RevokeSession(BaseMutation):
+    """End one of your sessions (a lost phone): it is signed out at its next refresh."""
+
+    ok = graphene.Boolean(description="True once the session is ended.")
+
+    class Meta:
+        name = "RevokeSessionPayload"
+
+    class Arguments:
+        id = graphene.ID(required=True, description="A session id from `me { sessions { id } }`.")
+
+    @classmethod
+    def perform(cls, info, id):
+        request = info.context
+        sessions.end_session(user=current_user(request), session_id=id)
+        if id == current_session_id(request) and refresh_cookie(request):
+            clear_token_cookies(request)
+        return cls(errors=[], ok=True)
+
+
+class SessionMutations(graphene.ObjectType):
+    refresh_token = RefreshToken.Field(description=RefreshToken.__doc__)
+    revoke_token = RevokeToken.Field(description=RevokeToken.__doc__)
+    logout = Logout.Field(description=Logout.__doc__)
+    revoke_session = RevokeSession.Field(description=RevokeSession.__doc__)
