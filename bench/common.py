@@ -26,8 +26,8 @@ def size(name: str, full: str, quick: str) -> str:
     return os.environ.get(name, quick if QUICK else full)
 
 
-RUNS = int(size("BENCH_RUNS", "500", "15"))
-WARMUP = int(size("BENCH_WARMUP", "50", "3"))
+RUNS = int(size("BENCH_RUNS", "500", "10"))
+WARMUP = int(size("BENCH_WARMUP", "50", "2"))
 
 
 def server_env(standin_url: str, **extra: str) -> dict[str, str]:

@@ -55,6 +55,10 @@ def targets(r: dict) -> dict[str, bool | None]:
     return result
 
 
+def _sql(row: dict) -> str:
+    return f"{row['sql_queries']} ({row.get('sql_round_trips', '?')})"
+
+
 def _native_rows(native: dict) -> list[str]:
     if not native["available"]:
         return [f"| kakaoLoginWithToken (native) | not available: {native['reason']} | | | | |"]
@@ -66,7 +70,7 @@ def _native_rows(native: dict) -> list[str]:
         row = native[key]
         rows.append(
             f"| {label} | {row['n']} | {row['median_ms']} | {row['p95_ms']} | "
-            f"{row['sql_queries']} | {row['kakao_calls']} |"
+            f"{_sql(row)} | {row['kakao_calls']} |"
         )
     return rows
 
@@ -100,7 +104,7 @@ def markdown(r: dict) -> str:
         "",
         "## Server-side cost (in-process, PostgreSQL + Redis, Kakao's time excluded)",
         "",
-        "| operation | runs | median ms | p95 ms | SQL queries | calls to Kakao |",
+        "| operation | runs | median ms | p95 ms | SQL queries (round trips with BEGIN/COMMIT) | calls to Kakao |",
         "|---|---|---|---|---|---|",
     ]
     for name, key in (
@@ -111,7 +115,7 @@ def markdown(r: dict) -> str:
         row = ip[key]
         lines.append(
             f"| {name} | {row['n']} | {row['median_ms']} | {row['p95_ms']} | "
-            f"{row['sql_queries']} | {row.get('kakao_calls', 0)} |"
+            f"{_sql(row)} | {row.get('kakao_calls', 0)} |"
         )
     lines += _native_rows(ip["native_login"])
     lines += [
