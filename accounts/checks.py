@@ -77,7 +77,35 @@ def check_configuration(app_configs=None, **kwargs) -> list:
                 id="accounts.W001",
             )
         )
+    errors.extend(_app_id_errors())
+    if settings.JWT_REFRESH_REUSE_SECONDS < 0 or settings.JWT_REFRESH_REUSE_SECONDS > 60:
+        errors.append(
+            Error(
+                "JWT_REFRESH_REUSE_SECONDS must be between 0 and 60 (the window a rotated refresh "
+                "token is forgiven in is also a window for a thief).",
+                id="accounts.E014",
+            )
+        )
     return errors
+
+
+def _app_id_errors() -> list:
+    if not settings.KAKAO_APP_ID:
+        return [
+            Warning(
+                "KAKAO_APP_ID is empty: kakaoLoginWithToken (mobile apps) answers "
+                "KAKAO_MISCONFIGURED. Set it to the app id from the Kakao console's app summary.",
+                id="accounts.W002",
+            )
+        ]
+    if not settings.KAKAO_APP_ID.isdigit():
+        return [
+            Error(
+                "KAKAO_APP_ID must be the app's numeric id (Kakao console, app summary).",
+                id="accounts.E015",
+            )
+        ]
+    return []
 
 
 def _production_errors() -> list:

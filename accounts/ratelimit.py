@@ -2,7 +2,9 @@
 
 ``cache.add`` + ``cache.incr`` are atomic on Redis (and under a lock in the
 local-memory cache), so concurrent requests on several instances are counted
-exactly.
+exactly. When the cache is unavailable the limits fail open: they guard
+against abuse, and turning every login away because Redis is down would be
+the outage the limits exist to prevent (``accounts.cache`` logs a warning).
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts import cache
 from accounts.errors import AccountError, AccountErrorCode
 
 logger = logging.getLogger(__name__)
@@ -48,15 +50,10 @@ def hit(scope: str, key: str, rate: Rate | None) -> None:
     window = now // rate.seconds
     # Hashed: keys may be Kakao user ids or addresses, and cache keys show up in tools.
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    cache_key = f"rl:{scope}:{digest}:{window}"
-    if cache.add(cache_key, 1, timeout=rate.seconds + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr: a new window
-            cache.add(cache_key, 1, timeout=rate.seconds + 1)
-            count = 1
+    try:
+        count = _count(f"rl:{scope}:{digest}:{window}", timeout=rate.seconds + 1)
+    except cache.CacheUnavailable:
+        return  # fails open; accounts.cache has logged it
     if count > rate.count:
         retry_after = max(1, (window + 1) * rate.seconds - now)
         if count == rate.count + 1:
@@ -66,3 +63,13 @@ def hit(scope: str, key: str, rate: Rate | None) -> None:
             f"Too many attempts; retry in {retry_after} seconds.",
             retry_after=retry_after,
         )
+
+
+def _count(cache_key: str, *, timeout: int) -> int:
+    if cache.add(cache_key, 1, timeout=timeout, op="ratelimit.add"):
+        return 1
+    try:
+        return cache.incr(cache_key, op="ratelimit.incr")
+    except ValueError:  # expired between add and incr: a new window
+        cache.add(cache_key, 1, timeout=timeout, op="ratelimit.add")
+        return 1

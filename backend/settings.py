@@ -164,13 +164,21 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # instances. REDIS_URL=redis://… makes them shared.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
+    _REDIS_TIMEOUT = env_float("REDIS_TIMEOUT_SECONDS", 0.5)
+    if not 0 < _REDIS_TIMEOUT <= 30:
+        raise ImproperlyConfigured("REDIS_TIMEOUT_SECONDS must be greater than 0 and at most 30.")
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kakao-login",
-            # Fail fast rather than hang a request when Redis is unreachable.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Fail fast rather than hang a request when Redis is unreachable or
+            # frozen: the cache may degrade (accounts/cache.py), so a short
+            # timeout, paid once per process before a back-off, is all it costs.
+            "OPTIONS": {
+                "socket_connect_timeout": _REDIS_TIMEOUT,
+                "socket_timeout": _REDIS_TIMEOUT,
+            },
         }
     }
 else:
@@ -243,10 +251,8 @@ KAKAO_OIDC = env_bool("KAKAO_OIDC", False)
 # to it (access_token_info's app_id), and Kakao's unlink notices must name it.
 KAKAO_APP_ID = env_str("KAKAO_APP_ID")
 # Audiences accepted on an id_token an SDK obtained: the app keys its SDKs use
-# (native app key, JavaScript key). Default: the REST API key.
-KAKAO_ID_TOKEN_AUDIENCES = env_list("KAKAO_ID_TOKEN_AUDIENCES") or (
-    [KAKAO_REST_API_KEY] if KAKAO_REST_API_KEY else []
-)
+# (native app key, JavaScript key). Empty: the REST API key.
+KAKAO_ID_TOKEN_AUDIENCES = env_list("KAKAO_ID_TOKEN_AUDIENCES")
 # The admin key: unlinks a person at Kakao by id, and authenticates Kakao's unlink
 # notices. Server-side only; never logged, never sent anywhere but Kakao.
 KAKAO_ADMIN_KEY = env_str("KAKAO_ADMIN_KEY")

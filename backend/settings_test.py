@@ -19,4 +19,6 @@ KAKAO_AUTH_URL = "https://kauth.kakao.com"
 KAKAO_API_URL = "https://kapi.kakao.com"
 KAKAO_TIMEOUT_SECONDS = 2.0
 KAKAO_LINK_VERIFIED_EMAIL = False
+KAKAO_APP_ID = "1000001"
+KAKAO_ID_TOKEN_AUDIENCES: list[str] = []
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -93,9 +93,20 @@ def current_user(request: HttpRequest):
     return user
 
 
+def note_signed_in(request: HttpRequest, issued) -> None:
+    """This request signed someone in (or refreshed): they are the caller from here on."""
+    request.signed_in = issued
+
+
+def signed_in_user(request: HttpRequest):
+    """The user this request signed in, else the access token's (maybe anonymous)."""
+    issued = getattr(request, "signed_in", None)
+    return issued.user if issued is not None else auth_user(request)
+
+
 def current_session_id(request: HttpRequest) -> str | None:
     """The caller's session: the one signed in by this request, else the access token's ``sid``."""
-    issued = getattr(request, "jwt_issued", None)
+    issued = getattr(request, "signed_in", None)
     if issued is not None:
         return str(issued.session_id)
     return getattr(request, "jwt_session_id", None)

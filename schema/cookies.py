@@ -17,9 +17,11 @@ from graphql_jwt.utils import set_cookie
 
 from accounts.services.oauth_state import STATE_COOKIE_NAME, STATE_TTL_SECONDS
 from accounts.services.sessions import IssuedTokens
+from schema.auth import note_signed_in
 
 
 def set_token_cookies(request: HttpRequest, issued: IssuedTokens) -> None:
+    note_signed_in(request, issued)
     request.jwt_issued = issued
     request.jwt_clear_cookies = False
 

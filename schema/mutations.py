@@ -13,8 +13,9 @@ from graphene.types.generic import GenericScalar
 
 from accounts import ratelimit
 from accounts.errors import AccountError
-from accounts.services import inputs, login, sessions
+from accounts.services import inputs, login, sdk_login, sessions
 from accounts.services.oauth_state import check_login_state
+from schema.auth import note_signed_in
 from schema.client_ip import client_ip
 from schema.cookies import (
     clear_state_cookie,
@@ -148,9 +149,11 @@ class KakaoLogin(TokenFields, BaseMutation):
         )
         redirect_uri = inputs.resolve_redirect_uri(redirect_uri)
         cookie = state_cookie(request)
-        if cookie:
-            clear_state_cookie(request)  # used or not, it is spent
         nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
+        if cookie and state:
+            # Spent only once it passed: a refused state (another tab's, a
+            # forged one) leaves this browser's own login able to finish.
+            clear_state_cookie(request)
         result = login.kakao_login(
             code=code, redirect_uri=redirect_uri, nonce=nonce, user_agent=user_agent(request)
         )
@@ -163,6 +166,56 @@ class KakaoLogin(TokenFields, BaseMutation):
         )
 
 
+class KakaoLoginWithToken(TokenFields, BaseMutation):
+    """Sign in from a mobile app with the Kakao access token (and id_token) its Kakao SDK got.
+
+    The token must have been issued to this backend's Kakao app (KAKAO_APP_ID),
+    else KAKAO_APP_MISMATCH. Sets no cookies: the app keeps `refreshToken` in
+    its secure storage and passes it to refreshToken and logout.
+    """
+
+    created = graphene.Boolean(description="True when this login created the user.")
+    user = graphene.Field(UserType, description="The signed-in user.")
+
+    class Meta:
+        name = "KakaoLoginWithTokenPayload"
+
+    class Arguments:
+        access_token = graphene.String(
+            required=True, description="The Kakao access token the Kakao SDK gave the app."
+        )
+        id_token = graphene.String(
+            description="The OpenID Connect id_token the SDK gave the app, when it asked for one "
+            "(its audience must be in KAKAO_ID_TOKEN_AUDIENCES).",
+        )
+        nonce = graphene.String(
+            description="The nonce the app passed to the SDK's login, if any; the id_token's "
+            "nonce claim must equal it.",
+        )
+
+    @classmethod
+    def perform(cls, info, access_token, id_token=None, nonce=None):
+        request = info.context
+        ratelimit.hit(
+            "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
+        )
+        result = sdk_login.kakao_login_with_token(
+            access_token=access_token,
+            id_token=id_token,
+            nonce=nonce,
+            user_agent=user_agent(request),
+        )
+        # No cookies: an SDK app holds its tokens itself.
+        note_signed_in(request, result.tokens)
+        return cls(
+            errors=[],
+            created=result.created,
+            user=result.user,
+            **TokenFields.from_issued(result.tokens),
+        )
+
+
 class LoginMutations(graphene.ObjectType):
     kakao_authorize = KakaoAuthorize.Field(description=KakaoAuthorize.__doc__)
     kakao_login = KakaoLogin.Field(description=KakaoLogin.__doc__)
+    kakao_login_with_token = KakaoLoginWithToken.Field(description=KakaoLoginWithToken.__doc__)

@@ -9,7 +9,7 @@ from graphql import GraphQLError
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import User
 from accounts.services.sessions import SessionInfo, live_sessions
-from schema.auth import auth_user, current_session_id
+from schema.auth import current_session_id, signed_in_user
 
 AccountErrorCodeEnum = graphene.Enum.from_enum(
     AccountErrorCode,
@@ -94,8 +94,7 @@ class UserType(DjangoObjectType):
     @staticmethod
     def resolve_sessions(user: User, info) -> list[SessionType]:
         request = info.context
-        issued = getattr(request, "jwt_issued", None)
-        signed_in = issued.user if issued is not None else auth_user(request)
+        signed_in = signed_in_user(request)
         if not signed_in.is_authenticated or signed_in.pk != user.pk:
             raise GraphQLError(
                 "Only your own sessions are visible.", extensions={"code": "FORBIDDEN"}

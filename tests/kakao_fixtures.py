@@ -11,6 +11,8 @@ AUTH = "https://kauth.kakao.com"
 API = "https://kapi.kakao.com"
 TOKEN_URL = f"{AUTH}/oauth/token"
 ME_URL = f"{API}/v2/user/me"
+TOKEN_INFO_URL = f"{API}/v1/user/access_token_info"
+APP_ID = 1000001  # the test app's id (settings_test.KAKAO_APP_ID)
 
 KAKAO_ACCESS_TOKEN = "kakao-access-token-SECRET-aaaaaaaaaaaaaaaaaaaa"
 
@@ -69,6 +71,10 @@ def user_response(
         },
         "kakao_account": copy.deepcopy(account),
     }
+
+
+def token_info_response(uid: int = 1234567890, *, app_id: int = APP_ID) -> dict[str, Any]:
+    return {"id": uid, "expires_in": 7199, "app_id": app_id}
 
 
 def token_error(error_code: str, error: str = "invalid_grant", code: str = "") -> dict[str, Any]:

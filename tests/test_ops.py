@@ -6,8 +6,10 @@ import json
 import logging
 
 import pytest
+from django.db import OperationalError, connections
 from django.test import Client
 
+from accounts import cache as cache_guard
 from backend.logs import JsonFormatter, RequestIdFilter, request_id_var
 
 
@@ -24,15 +26,36 @@ def test_readyz_checks_database_and_cache():
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
+@pytest.fixture
+def _cache_guard_reset():
+    """A failure opens the guard's back-off; later tests must not inherit it."""
+    cache_guard.reset()
+    yield
+    cache_guard.reset()
+
+
 @pytest.mark.django_db
-def test_readyz_names_what_is_down(monkeypatch):
+@pytest.mark.usefixtures("_cache_guard_reset")
+def test_readyz_stays_ready_when_only_the_cache_is_down(monkeypatch):
+    # A shared cache down would otherwise take every instance out at once.
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr("backend.health.cache.set", broken)
+    monkeypatch.setattr(cache_guard.django_cache, "set", broken)
+    response = Client().get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "degraded"}
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_when_the_database_is_down(monkeypatch):
+    def broken(*args, **kwargs):
+        raise OperationalError("database down")
+
+    monkeypatch.setattr(type(connections["default"]), "cursor", broken)
     response = Client().get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "cache": "error"}
+    assert response.json() == {"status": "unavailable", "database": "error", "cache": "ok"}
 
 
 def test_request_id_is_echoed_when_sane_and_made_up_otherwise():

@@ -17,7 +17,12 @@ from accounts.kakao.errors import (
     KakaoUnavailable,
 )
 from accounts.kakao.oidc import InvalidIdToken, verify_id_token
-from accounts.kakao.types import KakaoProfile, KakaoTokens, profile_from_id_token
+from accounts.kakao.types import (
+    KakaoProfile,
+    KakaoTokenInfo,
+    KakaoTokens,
+    profile_from_id_token,
+)
 
 __all__ = [
     "MAX_RESPONSE_BYTES",
@@ -31,6 +36,7 @@ __all__ = [
     "KakaoInvalidToken",
     "KakaoProfile",
     "KakaoRedirectUriMismatch",
+    "KakaoTokenInfo",
     "KakaoTokens",
     "KakaoUnavailable",
     "profile_from_id_token",

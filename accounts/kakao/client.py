@@ -19,7 +19,7 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 
 from accounts.kakao.errors import KakaoError, KakaoUnavailable, api_error, token_error
-from accounts.kakao.types import KakaoProfile, KakaoTokens
+from accounts.kakao.types import KakaoProfile, KakaoTokenInfo, KakaoTokens
 
 logger = logging.getLogger("accounts.kakao")
 
@@ -90,6 +90,18 @@ class KakaoClient:
         if status != 200:
             raise api_error(status, body)
         return KakaoProfile.from_api(body)
+
+    def access_token_info(self, *, access_token: str) -> KakaoTokenInfo:
+        """Which Kakao user and which Kakao app an access token belongs to."""
+        # Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#get-token-info
+        status, body = self._request(
+            "GET",
+            f"{self.api_url}/v1/user/access_token_info",
+            headers={"Authorization": f"Bearer {access_token}"},
+        )
+        if status != 200:
+            raise api_error(status, body)
+        return KakaoTokenInfo.from_api(body)
 
     def fetch_jwks(self) -> dict[str, Any]:
         """Kakao's OpenID Connect signing keys (a JWK set)."""

@@ -6,18 +6,25 @@ we issued with the state. The key set is cached in the Django cache (shared by
 all instances) and fetched again at most once a minute when an unknown ``kid``
 shows up, so Kakao's key rotation is followed without letting forged ``kid``s
 make us hammer Kakao.
+
+Each process also keeps its own copy of the keys it has seen, and its own
+refetch throttle: when the cache is unavailable those are used instead, so
+logins go on and forged ``kid``s still cannot make one process call Kakao more
+than once a minute.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import threading
+import time
 from typing import Any
 
 import jwt
 from django.conf import settings
-from django.core.cache import cache
 
+from accounts import cache
 from accounts.kakao.client import KakaoClient
 
 logger = logging.getLogger(__name__)
@@ -30,12 +37,49 @@ LEEWAY_SECONDS = 60
 ALGORITHM = "RS256"
 
 
+class _ProcessKeys:
+    """This process's copy of the key set and refetch throttle, for when the cache is down."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.jwks: dict[str, Any] | None = None
+        self.seen_at = float("-inf")
+        self.refetched_at = float("-inf")
+
+    def keep(self, jwks: dict[str, Any]) -> None:
+        self.jwks, self.seen_at = jwks, time.monotonic()
+
+    def current(self) -> dict[str, Any] | None:
+        fresh = time.monotonic() - self.seen_at < JWKS_CACHE_SECONDS
+        return self.jwks if fresh else None
+
+    def may_refetch(self) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            if now - self.refetched_at < JWKS_REFETCH_INTERVAL_SECONDS:
+                return False
+            self.refetched_at = now
+            return True
+
+
+_process_keys = _ProcessKeys()
+
+
 class InvalidIdToken(Exception):
     """The id_token failed verification; the reason is logged, never the token."""
 
 
-def verify_id_token(id_token: str, *, client: KakaoClient, nonce: str | None) -> dict[str, Any]:
+def verify_id_token(
+    id_token: str,
+    *,
+    client: KakaoClient,
+    nonce: str | None,
+    audiences: list[str] | None = None,
+) -> dict[str, Any]:
     """Return the verified claims, or raise ``InvalidIdToken``.
+
+    ``audiences``: the app keys the token may be issued to; by default the REST
+    API key (the code flow). An SDK's id_token carries the key that SDK used.
 
     ``nonce`` is the one issued with this browser's state; without one (state
     checking switched off for a native app) the nonce claim cannot be bound to
@@ -51,13 +95,16 @@ def verify_id_token(id_token: str, *, client: KakaoClient, nonce: str | None) ->
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise _invalid("kid")
+    accepted = audiences if audiences is not None else [settings.KAKAO_REST_API_KEY]
+    if not [aud for aud in accepted if aud]:
+        raise _invalid("no audience configured")
     key = _signing_key(kid, client)
     try:
         claims = jwt.decode(
             id_token,
             key=key,
             algorithms=[ALGORITHM],
-            audience=settings.KAKAO_REST_API_KEY,
+            audience=[aud for aud in accepted if aud],
             issuer=settings.KAKAO_AUTH_URL,
             leeway=LEEWAY_SECONDS,
             options={"require": ["exp", "iat", "iss", "aud", "sub"]},
@@ -79,11 +126,11 @@ def verify_id_token(id_token: str, *, client: KakaoClient, nonce: str | None) ->
 
 
 def _signing_key(kid: str, client: KakaoClient) -> Any:
-    jwks = cache.get(JWKS_CACHE_KEY)
+    jwks = _known_jwks()
     if jwks is None:
         jwks = _fetch(client)
     key = _find_key(jwks, kid)
-    if key is None and cache.add(JWKS_REFETCH_KEY, 1, timeout=JWKS_REFETCH_INTERVAL_SECONDS):
+    if key is None and _may_refetch():
         # An unknown kid: Kakao may have rotated its keys since we cached them.
         key = _find_key(_fetch(client), kid)
     if key is None:
@@ -91,9 +138,32 @@ def _signing_key(kid: str, client: KakaoClient) -> Any:
     return key
 
 
+def _known_jwks() -> dict[str, Any] | None:
+    try:
+        jwks = cache.get(JWKS_CACHE_KEY, op="oidc.jwks_get")
+    except cache.CacheUnavailable:
+        return _process_keys.current()
+    if jwks is not None:
+        _process_keys.keep(jwks)
+    return jwks
+
+
+def _may_refetch() -> bool:
+    try:
+        return cache.add(
+            JWKS_REFETCH_KEY, 1, timeout=JWKS_REFETCH_INTERVAL_SECONDS, op="oidc.jwks_refetch"
+        )
+    except cache.CacheUnavailable:
+        return _process_keys.may_refetch()
+
+
 def _fetch(client: KakaoClient) -> dict[str, Any]:
     jwks = client.fetch_jwks()
-    cache.set(JWKS_CACHE_KEY, jwks, timeout=JWKS_CACHE_SECONDS)
+    _process_keys.keep(jwks)
+    try:
+        cache.set(JWKS_CACHE_KEY, jwks, timeout=JWKS_CACHE_SECONDS, op="oidc.jwks_set")
+    except cache.CacheUnavailable:
+        pass  # this process's copy serves until the cache is back
     return jwks
 
 

@@ -42,6 +42,32 @@ class KakaoTokens:
 
 
 @dataclass(frozen=True)
+class KakaoTokenInfo:
+    """What Kakao says about an access token: whose it is, and which app it was issued to."""
+
+    id: str
+    app_id: str
+    expires_in: int | None
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> KakaoTokenInfo:
+        uid, app_id = data.get("id"), data.get("app_id")
+        # bool is an int subclass; neither id may be one.
+        if not _positive_int(uid) or not _positive_int(app_id):
+            raise KakaoError("Kakao's token info has no valid id or app_id.")
+        expires_in = data.get("expires_in")
+        return cls(
+            id=str(uid),
+            app_id=str(app_id),
+            expires_in=expires_in if _positive_int(expires_in) else None,
+        )
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+@dataclass(frozen=True)
 class KakaoProfile:
     """The parts of a Kakao user we use; anything may be missing but the id."""
 
@@ -59,8 +85,7 @@ class KakaoProfile:
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> KakaoProfile:
         uid = data.get("id")
-        # bool is an int subclass; a boolean id is not an id.
-        if not isinstance(uid, int) or isinstance(uid, bool) or uid <= 0:
+        if not _positive_int(uid):
             raise KakaoError("Kakao's user response has no valid id.")
         account = _dict(data.get("kakao_account"))
         profile = _dict(account.get("profile"))

@@ -133,7 +133,7 @@ def _profile_for(tokens: KakaoTokens, *, client: KakaoClient, nonce: str | None)
     except InvalidIdToken:
         raise AccountError(AccountErrorCode.INVALID_ID_TOKEN) from None
     from_claims = profile_from_id_token(claims)
-    if from_claims.email is None or _account_exists(from_claims.id):
+    if from_claims.email is None or account_exists(from_claims.id):
         return from_claims
     profile = client.fetch_profile(access_token=tokens.access_token)
     if profile.id != from_claims.id:
@@ -141,7 +141,8 @@ def _profile_for(tokens: KakaoTokens, *, client: KakaoClient, nonce: str | None)
     return profile
 
 
-def _account_exists(uid: str) -> bool:
+def account_exists(uid: str) -> bool:
+    """Whether this Kakao id is linked to a user already (a returning person)."""
     return SocialAccount.objects.filter(provider=KAKAO, uid=uid).exists()
 
 

@@ -11,6 +11,11 @@ injection through a stolen callback URL.
 Nothing is kept in process memory: the cookie is signed with the secret key
 and "used" marks live in the Django cache (Redis in production), so any
 instance accepts a state issued by any other, exactly once.
+
+When the cache is unavailable only the single-use mark is skipped: the
+signature, the match with this browser's cookie, the redirect URI and the
+expiry still hold, and Kakao accepts each authorization code only once, so a
+replayed state brings an attacker no login (SECURITY.md).
 """
 
 from __future__ import annotations
@@ -24,8 +29,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 
+from accounts import cache
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.services.inputs import resolve_redirect_uri
 
@@ -109,7 +114,11 @@ def check_login_state(
         raise AccountError(AccountErrorCode.INVALID_STATE, field="state")
     # Single use across all instances: the first to add the mark wins.
     used_key = "kakao-state-used:" + hashlib.sha256(state.encode()).hexdigest()
-    if not cache.add(used_key, 1, timeout=STATE_TTL_SECONDS + 60):
+    try:
+        first_use = cache.add(used_key, 1, timeout=STATE_TTL_SECONDS + 60, op="state.mark_used")
+    except cache.CacheUnavailable:
+        first_use = True  # degraded: every other check above has passed
+    if not first_use:
         raise AccountError(AccountErrorCode.INVALID_STATE, field="state")
     nonce = issued.get("n")
     return nonce if isinstance(nonce, str) else None
