@@ -224,7 +224,7 @@ def chart(r: dict, path: Path) -> None:
     pg0, pg100, lite = (
         http[k] for k in ("postgres_kakao_0ms", "postgres_kakao_100ms", "sqlite_kakao_0ms")
     )
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.5))
     bars = {
         "PG logins\n0 ms": pg0["logins"]["per_second"],
         "PG logins\n100 ms": pg100["logins"]["per_second"],
@@ -237,6 +237,16 @@ def chart(r: dict, path: Path) -> None:
     left.set_ylabel("per second")
     left.set_title("Through gunicorn (shared with load generator)")
     left.tick_params(axis="x", labelsize=8)
+    for offset, (kind, color) in enumerate((("logins", "#fee500"), ("refreshes", "#8ecae6"))):
+        positions = [i + (offset - 0.5) * 0.38 for i in range(len(DATABASES))]
+        values = [_cpu(http[key], kind) or 0 for key, _ in DATABASES]
+        label = "returning login" if kind == "logins" else "refresh"
+        middle.bar(positions, values, width=0.38, color=color, label=label)
+    middle.axhline(CPU_TARGET_MS, color="black", linestyle="--", linewidth=1, label="login target")
+    middle.set_xticks(range(len(DATABASES)), [label for _, label in DATABASES], fontsize=8)
+    middle.set_ylabel("ms of gunicorn CPU per operation")
+    middle.set_title("Server CPU per operation (Kakao at 0 ms)")
+    middle.legend(fontsize=8)
     names, keys = (
         ["returning\nlogin", "new\nlogin", "refresh"],
         ["returning_login", "new_login", "refresh"],
