@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import RefreshToken, SocialAccount, User
+from accounts.services.sessions import end_all_sessions
 
 
 class SocialAccountInline(admin.TabularInline):
@@ -12,6 +13,25 @@ class SocialAccountInline(admin.TabularInline):
     can_delete = True
 
 
+class RefreshTokenInline(admin.TabularInline):
+    """The user's live sessions (refresh tokens), read-only; never the token itself."""
+
+    model = RefreshToken
+    extra = 0
+    verbose_name = "live session"
+    verbose_name_plural = "live sessions (end them with the “End all sessions” action)"
+    fields = ("family", "created", "rotated")
+    readonly_fields = ("family", "created", "rotated")
+    can_delete = False
+    ordering = ("-created",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(revoked__isnull=True)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ("id", "username", "email", "nickname", "is_active", "is_staff", "date_joined")
@@ -20,7 +40,13 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         ("Profile", {"fields": ("nickname", "profile_image_url", "thumbnail_image_url")}),
     )
-    inlines = [SocialAccountInline]
+    inlines = [SocialAccountInline, RefreshTokenInline]
+    actions = ["end_sessions"]
+
+    @admin.action(description="End all sessions of the selected users")
+    def end_sessions(self, request, queryset):
+        count = sum(end_all_sessions(user=user) for user in queryset)
+        self.message_user(request, f"Ended {count} session(s).")
 
 
 @admin.register(SocialAccount)

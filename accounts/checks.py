@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -68,6 +69,7 @@ def check_configuration(app_configs=None, **kwargs) -> list:
             errors.append(Error(f"{name}: {exc}", id="accounts.E008"))
     if settings.TRUSTED_PROXY_COUNT < 0:
         errors.append(Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="accounts.E009"))
+    errors.extend(_account_life_errors())
     if not settings.DEBUG:
         errors.extend(_production_errors())
     if not settings.KAKAO_REST_API_KEY:
@@ -77,35 +79,67 @@ def check_configuration(app_configs=None, **kwargs) -> list:
                 id="accounts.W001",
             )
         )
-    errors.extend(_app_id_errors())
     if settings.JWT_REFRESH_REUSE_SECONDS < 0 or settings.JWT_REFRESH_REUSE_SECONDS > 60:
         errors.append(
             Error(
                 "JWT_REFRESH_REUSE_SECONDS must be between 0 and 60 (the window a rotated refresh "
                 "token is forgiven in is also a window for a thief).",
-                id="accounts.E014",
+                id="accounts.E017",
             )
         )
     return errors
 
 
-def _app_id_errors() -> list:
-    if not settings.KAKAO_APP_ID:
-        return [
-            Warning(
-                "KAKAO_APP_ID is empty: kakaoLoginWithToken (mobile apps) answers "
-                "KAKAO_MISCONFIGURED. Set it to the app id from the Kakao console's app summary.",
-                id="accounts.W002",
+def _account_life_errors() -> list:
+    """Mobile sign-in, leaving and Kakao's unlink notice: KAKAO_APP_ID, KAKAO_ADMIN_KEY, mode."""
+    errors: list = []
+    if settings.ACCOUNT_DELETE_MODE not in ("anonymize", "delete"):
+        errors.append(
+            Error(
+                f"ACCOUNT_DELETE_MODE must be anonymize or delete, "
+                f"not {settings.ACCOUNT_DELETE_MODE!r}.",
+                id="accounts.E014",
             )
-        ]
-    if not settings.KAKAO_APP_ID.isdigit():
-        return [
+        )
+    if settings.KAKAO_APP_ID and not _KAKAO_APP_ID.fullmatch(settings.KAKAO_APP_ID):
+        errors.append(
             Error(
                 "KAKAO_APP_ID must be the app's numeric id (Kakao console, app summary).",
                 id="accounts.E015",
             )
-        ]
-    return []
+        )
+    admin_key = settings.KAKAO_ADMIN_KEY
+    if admin_key and not _VISIBLE_ASCII.fullmatch(admin_key):
+        # Never echo the key itself, not even in a start-up error.
+        errors.append(
+            Error(
+                "KAKAO_ADMIN_KEY contains spaces or characters that are not visible ASCII "
+                "(a copy-paste mistake?).",
+                id="accounts.E016",
+            )
+        )
+    if not admin_key:
+        errors.append(
+            Warning(
+                "KAKAO_ADMIN_KEY is empty: deleteAccount and unlinkKakao of Kakao users answer "
+                "KAKAO_MISCONFIGURED, and Kakao's unlink notices get 503.",
+                id="accounts.W002",
+            )
+        )
+    if not settings.KAKAO_APP_ID:
+        errors.append(
+            Warning(
+                "KAKAO_APP_ID is empty: kakaoLoginWithToken (mobile apps) answers "
+                "KAKAO_MISCONFIGURED and Kakao's unlink notices get 503. Set it to the app id "
+                "from the Kakao console's app summary.",
+                id="accounts.W003",
+            )
+        )
+    return errors
+
+
+_KAKAO_APP_ID = re.compile(r"[0-9]{1,20}")
+_VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 
 
 def _production_errors() -> list:

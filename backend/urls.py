@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts.views import kakao_unlink_callback
 from backend.health import healthz, readyz
 from schema.views import GraphQLView
 
@@ -17,4 +18,6 @@ urlpatterns = [
     path("readyz", readyz),
     path("graphql", graphql_view),
     path("graphql/", graphql_view),
+    # Registered in the Kakao console as the unlink callback (연결 끊기 알림).
+    path("kakao/unlink-callback", kakao_unlink_callback),
 ]

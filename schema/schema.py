@@ -2,12 +2,13 @@
 
 import graphene
 
+from schema.account import AccountMutations
 from schema.mutations import LoginMutations
 from schema.queries import Query
 from schema.sessions import SessionMutations
 
 
-class Mutation(LoginMutations, SessionMutations, graphene.ObjectType):
+class Mutation(LoginMutations, SessionMutations, AccountMutations, graphene.ObjectType):
     pass
 
 

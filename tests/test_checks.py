@@ -85,7 +85,7 @@ def test_missing_secret_key_refuses_to_start_without_debug(tmp_path):
 
 def test_missing_app_id_is_a_warning_and_a_wrong_one_an_error(settings):
     settings.KAKAO_APP_ID = ""
-    assert "accounts.W002" in ids()
+    assert "accounts.W003" in ids()
     settings.KAKAO_APP_ID = "my-app"
     assert "accounts.E015" in ids()
 
@@ -93,4 +93,4 @@ def test_missing_app_id_is_a_warning_and_a_wrong_one_an_error(settings):
 @pytest.mark.parametrize("seconds", [-1, 61])
 def test_reuse_window_is_bounded(settings, seconds):
     settings.JWT_REFRESH_REUSE_SECONDS = seconds
-    assert "accounts.E014" in ids()
+    assert "accounts.E017" in ids()

@@ -13,6 +13,7 @@ from accounts.kakao.errors import (
     KakaoInvalidClient,
     KakaoInvalidCode,
     KakaoInvalidToken,
+    KakaoNotConnected,
     KakaoRedirectUriMismatch,
     KakaoUnavailable,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "KakaoInvalidClient",
     "KakaoInvalidCode",
     "KakaoInvalidToken",
+    "KakaoNotConnected",
     "KakaoProfile",
     "KakaoRedirectUriMismatch",
     "KakaoTokenInfo",

@@ -18,7 +18,14 @@ import urllib3
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
-from accounts.kakao.errors import KakaoError, KakaoUnavailable, api_error, token_error
+from accounts.kakao.errors import (
+    KakaoError,
+    KakaoInvalidClient,
+    KakaoUnavailable,
+    admin_error,
+    api_error,
+    token_error,
+)
 from accounts.kakao.types import KakaoProfile, KakaoTokenInfo, KakaoTokens
 
 logger = logging.getLogger("accounts.kakao")
@@ -37,6 +44,7 @@ class KakaoClient:
         api_url: str,
         client_id: str,
         client_secret: str = "",
+        admin_key: str = "",
         timeout: float = 5.0,
         session: requests.Session | None = None,
     ) -> None:
@@ -44,6 +52,7 @@ class KakaoClient:
         self.api_url = api_url.rstrip("/")
         self.client_id = client_id
         self.client_secret = client_secret
+        self.admin_key = admin_key
         self.timeout = timeout
         self.session = session or _new_session()
 
@@ -54,6 +63,7 @@ class KakaoClient:
             api_url=settings.KAKAO_API_URL,
             client_id=settings.KAKAO_REST_API_KEY,
             client_secret=settings.KAKAO_CLIENT_SECRET,
+            admin_key=settings.KAKAO_ADMIN_KEY,
             timeout=settings.KAKAO_TIMEOUT_SECONDS,
             session=_shared_session(),
         )
@@ -102,6 +112,27 @@ class KakaoClient:
         if status != 200:
             raise api_error(status, body)
         return KakaoTokenInfo.from_api(body)
+
+    def unlink_user(self, *, user_id: str) -> None:
+        """Disconnect a person from the app by Kakao id, with the admin key.
+
+        Raises ``KakaoNotConnected`` (-101) when Kakao already does not know the
+        pair; callers for whom that is the goal treat it as done.
+        """
+        # Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#unlink
+        if not self.admin_key:
+            raise KakaoInvalidClient("The client has no admin key.")
+        status, body = self._request(
+            "POST",
+            f"{self.api_url}/v1/user/unlink",
+            data={"target_id_type": "user_id", "target_id": user_id},
+            headers={
+                "Authorization": f"KakaoAK {self.admin_key}",
+                "Content-Type": "application/x-www-form-urlencoded;charset=utf-8",
+            },
+        )
+        if status != 200:
+            raise admin_error(status, body)
 
     def fetch_jwks(self) -> dict[str, Any]:
         """Kakao's OpenID Connect signing keys (a JWK set)."""

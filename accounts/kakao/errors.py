@@ -61,6 +61,10 @@ class KakaoAccountRestricted(KakaoError):
     default_message = "This Kakao account cannot use the app (not linked, dormant or under 14)."
 
 
+class KakaoNotConnected(KakaoError):
+    default_message = "This Kakao account is not connected to the app (-101)."
+
+
 # Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/trouble-shooting
 _TOKEN_ERRORS: dict[str, type[KakaoError]] = {
     "KOE320": KakaoInvalidCode,
@@ -112,6 +116,28 @@ def api_error(status: int, body: dict[str, Any]) -> KakaoError:
         scopes = body.get("required_scopes")
         scopes = tuple(s for s in scopes if isinstance(s, str)) if isinstance(scopes, list) else ()
         return KakaoConsentRequired(status=status, kakao_code=kakao_code, required_scopes=scopes)
+    return error_cls(status=status, kakao_code=kakao_code)
+
+
+# Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#unlink
+# With the admin key, -401 means Kakao refused the key (the app is misconfigured),
+# and -101 that the person is already not connected (an unlink's goal).
+_ADMIN_ERRORS: dict[int, type[KakaoError]] = {
+    -401: KakaoInvalidClient,
+    -101: KakaoNotConnected,
+    -1: KakaoUnavailable,
+}
+
+
+def admin_error(status: int, body: dict[str, Any]) -> KakaoError:
+    """Kakao's refusal of an admin-key call (unlink by user id)."""
+    kakao_code = body.get("code")
+    if not isinstance(kakao_code, int) or isinstance(kakao_code, bool):
+        kakao_code = None
+    error_cls = _ADMIN_ERRORS.get(kakao_code) if kakao_code is not None else None
+    if error_cls is None:
+        error_cls = KakaoInvalidClient if status in (401, 403) else KakaoError
+    logger.warning("kakao_admin_error status=%s kakao_code=%s", status, kakao_code)
     return error_cls(status=status, kakao_code=kakao_code)
 
 

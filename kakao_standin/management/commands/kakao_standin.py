@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from kakao_standin.server import make_server
+from kakao_standin.state import DEFAULT_ADMIN_KEY, DEFAULT_APP_ID, DEFAULT_NATIVE_APP_KEY
 
 DEV_REST_API_KEY = "dev-rest-api-key"
 
@@ -17,26 +18,77 @@ class Command(BaseCommand):
         parser.add_argument(
             "--latency-ms", type=int, default=0, help="Delay Kakao's API answers (benchmarks)."
         )
+        parser.add_argument(
+            "--app-id",
+            type=int,
+            default=None,
+            help=f"The app's numeric id (default: KAKAO_APP_ID if numeric, else {DEFAULT_APP_ID}).",
+        )
+        parser.add_argument(
+            "--admin-key",
+            default=None,
+            help="The admin key for unlink and unlink notices (default: KAKAO_ADMIN_KEY, "
+            f"else {DEFAULT_ADMIN_KEY!r}).",
+        )
+        parser.add_argument(
+            "--native-app-key",
+            default=DEFAULT_NATIVE_APP_KEY,
+            help="The aud of the id_tokens /_standin/native-token makes (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--unlink-callback-url",
+            default="",
+            help="Where Kakao's unlink notice goes when a person disconnects the app on "
+            "/_standin/connections (default: none).",
+        )
 
-    def handle(self, *args, host: str, port: int, latency_ms: int, **options):
+    def handle(
+        self,
+        *args,
+        host: str,
+        port: int,
+        latency_ms: int,
+        app_id: int | None,
+        admin_key: str | None,
+        native_app_key: str,
+        unlink_callback_url: str,
+        **options,
+    ):
         if not settings.DEBUG:
             raise CommandError(
                 "The Kakao stand-in is for development only and refuses to run with "
                 "DJANGO_DEBUG off."
             )
+        if app_id is not None and app_id <= 0:
+            raise CommandError("--app-id must be a positive number.")
+        # The backend's own settings first, so that `make run` pairs them without flags.
         client_id = settings.KAKAO_REST_API_KEY or DEV_REST_API_KEY
+        configured_app_id = str(getattr(settings, "KAKAO_APP_ID", "") or "")
+        if app_id is None:
+            app_id = int(configured_app_id) if configured_app_id.isdigit() else DEFAULT_APP_ID
+        admin_key = admin_key or getattr(settings, "KAKAO_ADMIN_KEY", "") or DEFAULT_ADMIN_KEY
         server = make_server(
             host,
             port,
             client_id=client_id,
             client_secret=settings.KAKAO_CLIENT_SECRET,
             latency_ms=latency_ms,
+            app_id=app_id,
+            admin_key=admin_key,
+            native_app_key=native_app_key,
+            unlink_callback_url=unlink_callback_url,
         )
         base = server.standin.issuer
+        # The admin key is never echoed: it can do anything to the app it belongs to.
+        notice = unlink_callback_url or "none (--unlink-callback-url)"
         self.stdout.write(
-            f"Kakao stand-in on {base} (client_id {client_id!r}, latency {latency_ms} ms).\n"
+            f"Kakao stand-in on {base} (client_id {client_id!r}, app id {app_id}, "
+            f"native app key {native_app_key!r}, latency {latency_ms} ms).\n"
+            f"Unlink notices go to: {notice}.\n"
             f"Point the backend at it: KAKAO_AUTH_URL={base} KAKAO_API_URL={base} "
-            f"KAKAO_REST_API_KEY={client_id}"
+            f"KAKAO_REST_API_KEY={client_id} KAKAO_APP_ID={app_id} "
+            f"KAKAO_ID_TOKEN_AUDIENCES={native_app_key},{client_id} "
+            "and the same KAKAO_ADMIN_KEY."
         )
         try:
             server.serve_forever()

@@ -1,0 +1,92 @@
+"""The test people the stand-in makes up, and Kakao's profile JSON for them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+PRESETS = (
+    {"nickname": "김카카오", "email": "kakao.kim@example.com", "email_verified": True},
+    {"nickname": "이미인증", "email": "unverified.lee@example.com", "email_verified": False},
+    {"nickname": "박이메일없음", "email": "", "email_verified": False},
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A test person, as typed or picked on the consent page."""
+
+    nickname: str
+    email: str = ""
+    email_verified: bool = True
+    profile_image: bool = True
+
+    @property
+    def kakao_id(self) -> int:
+        # Stable per person, so that logging in twice is a returning user.
+        digest = hashlib.sha256(f"{self.nickname}\n{self.email.lower()}".encode()).hexdigest()
+        return int(digest[:15], 16) + 1
+
+    def image_urls(self, base_url: str) -> tuple[str, str]:
+        """The profile image and thumbnail, served by the stand-in so that they show offline."""
+        avatar = f"{base_url}/_standin/avatar/{self.kakao_id}.svg"
+        return f"{avatar}?size=640", f"{avatar}?size=110"
+
+    def user_json(self, base_url: str = "http://k.kakaocdn.net") -> dict[str, Any]:
+        """The /v2/user/me body in Kakao's shape; absent consent means absent keys."""
+        image, thumb = self.image_urls(base_url)
+        profile: dict[str, Any] = {
+            "nickname": self.nickname,
+            "is_default_nickname": False,
+            "is_default_image": not self.profile_image,
+            "thumbnail_image_url": thumb,
+            "profile_image_url": image,
+        }
+        account: dict[str, Any] = {
+            "profile_nickname_needs_agreement": False,
+            "profile_image_needs_agreement": False,
+            "profile": profile,
+        }
+        if self.email:
+            account.update(
+                has_email=True,
+                email_needs_agreement=False,
+                is_email_valid=True,
+                is_email_verified=self.email_verified,
+                email=self.email,
+            )
+        else:
+            account.update(has_email=False, email_needs_agreement=True)
+        return {
+            "id": self.kakao_id,
+            "connected_at": "2024-01-02T03:04:05Z",
+            "properties": {
+                "nickname": self.nickname,
+                "profile_image": image,
+                "thumbnail_image": thumb,
+            },
+            "kakao_account": account,
+        }
+
+
+def identity_from_json(body: dict[str, Any]) -> Identity:
+    """The identity automation asks for; ``ValueError`` on a field of the wrong type."""
+
+    def typed(names: tuple[str, ...], kind: type, default: Any) -> Any:
+        for name in names:
+            value = body.get(name)
+            if value is None:
+                continue
+            if type(value) is not kind:
+                raise ValueError(f"{name} must be a {kind.__name__}")
+            return value
+        return default
+
+    # /_standin/native-token says verified and image for the two flags.
+    return Identity(
+        nickname=typed(("nickname",), str, "").strip()[:40] or "벤치 사용자",
+        email=typed(("email",), str, "").strip()[:100],
+        email_verified=typed(("email_verified", "verified"), bool, True),
+        profile_image=typed(("profile_image", "image"), bool, True),
+    )

@@ -1,0 +1,109 @@
+"""Thin mutations for the account's life: leaving, linking and unlinking Kakao."""
+
+from __future__ import annotations
+
+from inspect import cleandoc
+
+import graphene
+from django.conf import settings
+
+from accounts import ratelimit
+from accounts.services import account, inputs
+from accounts.services.oauth_state import check_login_state
+from schema.auth import current_user
+from schema.client_ip import client_ip
+from schema.cookies import clear_state_cookie, clear_token_cookies, state_cookie
+from schema.mutations import BaseMutation
+from schema.types import UserType
+
+
+class DeleteAccount(BaseMutation):
+    """Leave: Kakao forgets this app, every session ends, and the account is removed.
+
+    With a Kakao link, Kakao is asked first (admin key); if it cannot be reached
+    nothing changes here (KAKAO_UNAVAILABLE), so simply retry. The account is
+    then anonymized or deleted (ACCOUNT_DELETE_MODE) and this browser's cookies
+    are deleted. Access tokens already handed out stop working at once.
+    """
+
+    ok = graphene.Boolean(description="True once the account is gone.")
+
+    class Meta:
+        name = "DeleteAccountPayload"
+
+    @classmethod
+    def perform(cls, info):
+        user = current_user(info.context)
+        account.delete_account(user=user)
+        clear_token_cookies(info.context)
+        return cls(errors=[], ok=True)
+
+
+class LinkKakao(BaseMutation):
+    """Attach a Kakao account to the signed-in account (the safe alternative to email linking).
+
+    Start with kakaoAuthorize like a login, then pass the code and state here
+    instead of to kakaoLogin. The caller's email and profile are not changed.
+    """
+
+    user = graphene.Field(UserType, description="The signed-in user, now linked to Kakao.")
+
+    class Meta:
+        name = "LinkKakaoPayload"
+
+    class Arguments:
+        code = graphene.String(
+            required=True, description="The `code` Kakao appended to the redirect URI."
+        )
+        redirect_uri = graphene.String(
+            description="The redirect URI used at authorize; must be one of KAKAO_REDIRECT_URIS. "
+            "Defaults to the first of them.",
+        )
+        state = graphene.String(description="The `state` Kakao returned with the code.")
+
+    @classmethod
+    def perform(cls, info, code, redirect_uri=None, state=None):
+        request = info.context
+        user = current_user(request)
+        ratelimit.hit(
+            "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
+        )
+        inputs.validate_token_input(code, field="code", max_bytes=inputs.MAX_CODE_BYTES)
+        inputs.validate_token_input(
+            state, field="state", max_bytes=inputs.MAX_STATE_BYTES, required=False
+        )
+        redirect_uri = inputs.resolve_redirect_uri(redirect_uri)
+        cookie = state_cookie(request)
+        if cookie:
+            clear_state_cookie(request)  # used or not, it is spent
+        nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
+        linked = account.link_kakao(user=user, code=code, redirect_uri=redirect_uri, nonce=nonce)
+        return cls(errors=[], user=linked)
+
+
+class UnlinkKakao(BaseMutation):
+    """Remove the Kakao link, here and at Kakao; the sessions started through Kakao end.
+
+    Refused with LAST_LOGIN_METHOD when the account would have no way left to
+    sign in (use deleteAccount to leave). Without a Kakao link it is ok.
+    """
+
+    ok = graphene.Boolean(description="True once no Kakao link remains.")
+
+    class Meta:
+        name = "UnlinkKakaoPayload"
+
+    @classmethod
+    def perform(cls, info):
+        user = current_user(info.context)
+        if account.unlink_kakao(user=user):
+            clear_token_cookies(info.context)
+        return cls(errors=[], ok=True)
+
+
+class AccountMutations(graphene.ObjectType):
+    """The account's life after login; mounted into the root Mutation."""
+
+    delete_account = DeleteAccount.Field(description=cleandoc(DeleteAccount.__doc__))
+    link_kakao = LinkKakao.Field(description=cleandoc(LinkKakao.__doc__))
+    unlink_kakao = UnlinkKakao.Field(description=cleandoc(UnlinkKakao.__doc__))
