@@ -84,8 +84,9 @@ def _native_sentence(native: dict) -> str:
     return (
         f"Calls to Kakao per native login (kakaoLoginWithToken): {without['kakao_calls']} "
         f"without an id_token (access_token_info and /v2/user/me), {with_id['kakao_calls']} "
-        f"for a returning person with a valid id_token; a new person: "
-        f"{without['kakao_calls_new_user']} and {with_id['kakao_calls_new_user']}."
+        f"for a returning person with a valid id_token; for a new person "
+        f"{without['kakao_calls_new_user']} without and {with_id['kakao_calls_new_user']} with "
+        "an id_token (with an email, a first login needs the profile's verification flags)."
     )
 
 
