@@ -12,7 +12,7 @@
    PostgreSQL also runs with Kakao at 100 ms of latency.
 
 BENCH_QUICK=1 is a smoke run through every part (under a minute); its results go to a
-temporary directory, never over bench/results/. All traffic stays on 127.0.0.1; every
+temporary directory, never over bench/results/ (BENCH_RESULTS=dir chooses another). All traffic stays on 127.0.0.1; every
 loop is bounded in count and time.
 """
 
@@ -37,7 +37,9 @@ from bench import load, servers
 from bench.common import QUICK, ROOT, RUNS, server_env
 from bench.report import chart, markdown, targets
 
-RESULTS = servers.LOGS if QUICK else ROOT / "bench" / "results"
+RESULTS = Path(
+    os.environ.get("BENCH_RESULTS") or (servers.LOGS if QUICK else ROOT / "bench" / "results")
+)
 
 
 STARTED = time.monotonic()
