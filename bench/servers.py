@@ -5,6 +5,7 @@ never collides with `make run` or another process on the machine.
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import socket
@@ -59,8 +60,13 @@ def fresh_postgres() -> dict[str, str]:
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    # FLUSHDB empties this one numbered db only (the bench's; tests use another).
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    # FLUSHDB empties this one numbered db only: never db 0 (every app's default) nor
+    # the one the tests or the app are configured with.
+    client = redis.Redis.from_url(REDIS_URL)
+    others = {os.environ.get(name) for name in ("REDIS_URL", "TEST_REDIS_URL")}
+    if not client.connection_pool.connection_kwargs.get("db") or REDIS_URL in others:
+        raise SystemExit(f"BENCH_REDIS_URL must name a Redis db of its own, not {REDIS_URL}")
+    client.flushdb()
     env = postgres_env()
     migrate(env)
     return env
