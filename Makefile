@@ -1,23 +1,47 @@
 # Two commands do everything on a fresh machine: `make run` and `make test`.
-PYTHON ?= python3.11
-VENV := .venv
-PY := $(VENV)/bin/python
-PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# A second venv can sit beside the first: `PYTHON=python3.13 VENV=.venv-3.13 make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
 
-.PHONY: install run backend serve test test-services lint schema e2e bench clean
+# The interpreter: PYTHON when given, else the first of these that runs and is >= 3.11.
+PYTHON_CANDIDATES := python3.13 python3.12 python3.11 python3
+PYTHON_ID_CODE := import sys, platform; sys.exit(1) if sys.version_info < (3, 11) \
+	else print(platform.python_version(), sys.executable)
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
+	$$p -c '$(PYTHON_ID_CODE)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+endif
+# "version path" of the chosen interpreter; empty when it is missing or too old.
+PYTHON_ID := $(if $(PYTHON),$(shell $(PYTHON) -c '$(PYTHON_ID_CODE)' 2>/dev/null))
+NO_PYTHON := Python 3.11 or newer is needed (3.11-3.13 are tested); \
+	install one or set PYTHON=/path/to/python3
 
-$(PY):
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
+.PHONY: print-python-executable install run backend serve standin test test-services lint schema e2e bench clean FORCE
+
+# The venv remembers which interpreter made it; another one rebuilds it from scratch.
+ifneq ($(shell cat $(VENV)/.python 2>/dev/null),$(PYTHON_ID))
+$(VENV)/.python: FORCE
+endif
+$(VENV)/.python:
+	$(if $(PYTHON_ID),,$(error $(NO_PYTHON)))
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
+	@echo "$(PYTHON_ID)" > $@
 
-$(VENV)/.installed: $(PY) requirements.txt requirements-dev.txt
+$(VENV)/.installed: $(VENV)/.python requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# The interpreter's path (.ci/run compares it with the newest on the machine).
+print-python-executable:
+	$(if $(PYTHON_ID),,$(error $(NO_PYTHON)))
+	@echo "$(wordlist 2,$(words $(PYTHON_ID)),$(PYTHON_ID))"
 
 # The backend, the Kakao stand-in and (with Node) the example app; Ctrl-C stops all.
 run: install
@@ -38,12 +62,22 @@ test-services: install
 	@$(PY) scripts/check_services.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
 
-# Production-style locally: gunicorn, DEBUG off, static files collected.
+# Production-style locally: gunicorn, DEBUG off, static files collected. Without
+# DJANGO_SECRET_KEY a throwaway key is made for this run (and said so).
 serve: install
-	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')}; \
+	@if [ -z "$${DJANGO_SECRET_KEY:-}" ]; then \
+	  echo "warning: DJANGO_SECRET_KEY is not set, so a throwaway key was generated for this run:" >&2; \
+	  echo "  sessions do not survive a restart (access tokens, login state cookies and admin sessions signed with it stop working); set DJANGO_SECRET_KEY (32+ characters) to keep them." >&2; \
+	fi; \
+	export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')}; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py collectstatic --noinput -v 0 && \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py backend.wsgi
+
+# The local Kakao stand-in alone (DEBUG only), e.g. for a front end of your own.
+STANDIN_PORT ?= 8001
+standin: install
+	DJANGO_DEBUG=1 $(PY) manage.py kakao_standin --port $(STANDIN_PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 
 from accounts.models import RefreshToken, SocialAccount, User
 from accounts.services.sessions import end_all_sessions
@@ -36,6 +37,8 @@ class RefreshTokenInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     list_display = ("id", "username", "email", "nickname", "is_active", "is_staff", "date_joined")
     search_fields = ("username", "email", "nickname", "social_accounts__uid")
+    # Image URLs typed without a scheme are https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("Profile", {"fields": ("nickname", "profile_image_url", "thumbnail_image_url")}),

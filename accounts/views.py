@@ -57,7 +57,9 @@ def kakao_unlink_callback(request: HttpRequest) -> JsonResponse:
     except DatabaseError as exc:
         # The database holds the truth: a typed, retryable answer, so Kakao may retry.
         logger.error("kakao_unlink_notice_failed error=%s", type(exc).__name__)
-        return _answer(503, "unavailable")
+        response = _answer(503, "unavailable")
+        response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER_SECONDS)
+        return response
     return _answer(200, outcome)
 
 

@@ -4,6 +4,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from backend.configuration import load_settings_or_exit
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+load_settings_or_exit()
 
 application = get_asgi_application()

@@ -4,23 +4,41 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
+from functools import wraps
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts import cache
 
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+def probe(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
+    """GET or HEAD (load balancers probe with either); a HEAD answer has headers only."""
+
+    @require_safe
+    @wraps(view)
+    def answer(request: HttpRequest) -> JsonResponse:
+        response = view(request)
+        if request.method == "HEAD":
+            # WSGI servers drop a HEAD body anyway, and gunicorn logs a warning each time.
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+    return answer
+
+
+@probe
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process is up (no dependency is touched)."""
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
+@probe
 def readyz(request: HttpRequest) -> JsonResponse:
     """503 only when the database fails; a failing cache is reported as degraded.
 

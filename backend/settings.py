@@ -216,9 +216,13 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- CORS (django-cors-headers) -------------------------------------------
+# In DEBUG both spellings of the usual dev servers' origins (CRA/Next on 3000, Vite on
+# 5173): a browser treats localhost and 127.0.0.1 as different origins.
 CORS_ALLOWED_ORIGINS = env_list(
     "CORS_ALLOWED_ORIGINS",
-    "http://localhost:3000,http://localhost:5173" if DEBUG else "",
+    "http://localhost:3000,http://127.0.0.1:3000,http://localhost:5173,http://127.0.0.1:5173"
+    if DEBUG
+    else "",
 )
 CORS_ALLOW_CREDENTIALS = True
 CORS_URLS_REGEX = r"^/graphql/?$"

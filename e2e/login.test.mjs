@@ -109,9 +109,13 @@ async function waitFor(url, timeoutMs = 30000) {
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   tmp = mkdtempSync(join(tmpdir(), 'kakao-e2e-'));
-  const [standin, api, app, apiLocal, appLocal] = await Promise.all(Array.from({ length: 5 }, freePort));
+  const [standin, api, app, apiLocal, appLocal, appStranger] = await Promise.all(Array.from({ length: 6 }, freePort));
   const at = (port) => `http://localhost:${port}`;
-  urls = { standin: at(standin), api: at(api), app: at(app), apiLocal: at(apiLocal), appLocal: at(appLocal) };
+  const loopback = (url) => url.replace('//localhost:', '//127.0.0.1:');
+  urls = {
+    standin: at(standin), api: at(api), app: at(app), apiLocal: at(apiLocal), appLocal: at(appLocal),
+    appStranger: at(appStranger), // the same build on an origin the API's CORS does not allow
+  };
 
   const backendEnv = (appUrl, requireState) => ({
     ...process.env,
@@ -121,9 +125,10 @@ before(async () => {
     KAKAO_REST_API_KEY: KAKAO_KEY,
     KAKAO_AUTH_URL: urls.standin,
     KAKAO_API_URL: urls.standin,
-    KAKAO_REDIRECT_URIS: `${appUrl}/oauth/kakao/callback`,
+    // The app answers on localhost and on 127.0.0.1 (a different site to the browser).
+    KAKAO_REDIRECT_URIS: [appUrl, loopback(appUrl)].map((origin) => `${origin}/oauth/kakao/callback`).join(','),
     KAKAO_REQUIRE_STATE: requireState ? '1' : '0',
-    CORS_ALLOWED_ORIGINS: appUrl,
+    CORS_ALLOWED_ORIGINS: [appUrl, loopback(appUrl)].join(','),
     GRAPHIQL_ENABLED: '1',
   });
   const env = backendEnv(urls.app, true);
@@ -139,6 +144,9 @@ before(async () => {
   start('stand-in', PY, ['manage.py', 'kakao_standin', '--port', String(standin)], { cwd: ROOT, env });
   start('backend', PY, ['manage.py', 'runserver', '--noreload', `127.0.0.1:${api}`], { cwd: ROOT, env });
   start('app', VITE, ['preview', '--outDir', dist, '--port', String(app), '--strictPort'], { cwd: APP_DIR });
+  start('app (origin not allowed)', VITE, ['preview', '--outDir', dist, '--port', String(appStranger), '--strictPort'], {
+    cwd: APP_DIR,
+  });
   start('backend (local state)', PY, ['manage.py', 'runserver', '--noreload', `127.0.0.1:${apiLocal}`], {
     cwd: ROOT,
     env: backendEnv(urls.appLocal, false),
@@ -160,6 +168,7 @@ before(async () => {
     waitFor(`${urls.apiLocal}/graphql?query=%7B__typename%7D`),
     waitFor(`${urls.app}/`),
     waitFor(`${urls.appLocal}/`),
+    waitFor(`${urls.appStranger}/`),
   ]);
 
   browser = await chromium.launch({
@@ -207,17 +216,34 @@ async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-/** The GraphQL operations a page sends, by name, with their JSON answers. */
+/** The GraphQL operation a request carries (POST body or GET query string), or null. */
+function operationName(request) {
+  if (request.method() === 'POST') return request.postDataJSON()?.operationName ?? null;
+  if (request.method() === 'GET') return new URL(request.url()).searchParams.get('operationName');
+  return null; // a CORS preflight
+}
+
+/** The GraphQL operations a page sends, by name, with their method, status and JSON answers. */
 function recordOperations(page, api) {
   const seen = [];
   page.on('response', async (response) => {
     const request = response.request();
-    if (request.method() !== 'POST' || !request.url().startsWith(`${api}/graphql`)) return;
-    const entry = { name: request.postDataJSON()?.operationName, body: null };
+    if (!request.url().startsWith(`${api}/graphql`)) return;
+    const name = operationName(request);
+    if (!name) return;
+    const entry = { name, method: request.method(), status: response.status(), at: Date.now(), body: null };
     seen.push(entry);
     entry.body = await response.json().catch(() => null);
   });
   return seen;
+}
+
+/** Route the API's requests for one operation (GET or POST) to a handler. */
+async function onOperation(page, name, handler, api = urls.api) {
+  await page.route(
+    (url) => url.origin === new URL(api).origin && url.pathname === '/graphql',
+    (route) => (operationName(route.request()) === name ? handler(route) : route.fallback()),
+  );
 }
 
 /** From the app's login button to the stand-in's consent page, filled in. */
@@ -247,12 +273,10 @@ function expiredAccessToken() {
 /** Make the next `Me` request present an expired access token. */
 async function expireNextMe(page) {
   let done = false;
-  await page.route(`${urls.api}/graphql`, (route) => {
-    const request = route.request();
-    if (done || request.method() !== 'POST' || request.postDataJSON()?.operationName !== 'Me') {
-      return route.fallback();
-    }
+  await onOperation(page, 'Me', (route) => {
+    if (done) return route.fallback();
     done = true;
+    const request = route.request();
     return route.fallback({ headers: { ...request.headers(), authorization: `Bearer ${expiredAccessToken()}` } });
   });
 }
@@ -288,6 +312,12 @@ test('login, stay logged in across a reload, log out', async (t) => {
   await page.reload();
   await page.getByTestId('profile').waitFor();
   assert.deepEqual(operations.map((o) => o.name), ['Refresh', 'Me']);
+  // Queries go as GET, with the cookies and Content-Type: application/json (which the
+  // backend's CSRF rule asks of a cookie-carrying request); mutations stay POST.
+  assert.deepEqual(operations.map((o) => o.method), ['POST', 'GET']);
+  assert.equal(operations[1].status, 200);
+  await expect(() => operations[1].body);
+  assert.equal(operations[1].body.data.me.nickname, '김테스트');
   await shot(page, '3-after-reload');
 
   await page.getByTestId('logout').click();
@@ -324,6 +354,124 @@ test('an expired access token is refreshed once and the query retried', async (t
   assert.match(await said.textContent(), /session has expired/);
   await page.getByTestId('login').waitFor();
   await shot(page, '5-session-expired');
+});
+
+test('on 127.0.0.1 the redirect URI and the API follow the page\'s origin', async (t) => {
+  const page = await newPage(t);
+  const app = urls.app.replace('//localhost:', '//127.0.0.1:');
+  const api = urls.api.replace('//localhost:', '//127.0.0.1:');
+  const operations = recordOperations(page, api);
+  await toConsent(page, { app, nickname: '루프백', email: 'loopback@example.com' });
+  const authorize = new URL(page.url());
+  assert.equal(authorize.searchParams.get('redirect_uri'), `${app}/oauth/kakao/callback`);
+  await page.click('#agree');
+  await page.getByTestId('profile').waitFor();
+  assert.equal(await page.getByTestId('nickname').textContent(), '루프백');
+  assert.ok(new URL(page.url()).origin === app);
+  // Same site as the page, so the SameSite=Lax state and refresh cookies travelled.
+  assert.deepEqual(operations.map((o) => o.name).slice(0, 3), ['Refresh', 'Me', 'KakaoAuthorize']);
+  const refresh = (await page.context().cookies(api)).find((c) => c.name === 'JWT-refresh-token');
+  assert.ok(refresh, 'the refresh cookie is on 127.0.0.1');
+  await page.reload();
+  await page.getByTestId('profile').waitFor();
+});
+
+/** A JSON answer the browser may read from the API (the CORS headers the backend sends). */
+function apiAnswer(status, body, headers = {}) {
+  return {
+    status,
+    contentType: 'application/json',
+    headers: {
+      'access-control-allow-origin': urls.app,
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': 'Retry-After',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+test('an unreachable server, a CORS refusal and a server error are told apart, once each', async (t) => {
+  const reach = `Cannot reach the server at ${urls.api}/graphql. Is it running, and is this page's origin in CORS_ALLOWED_ORIGINS?`;
+
+  // Nothing listening.
+  const down = await newPage(t);
+  await down.route((url) => url.pathname === '/graphql', (route) => route.abort('connectionrefused'));
+  await down.goto(urls.app);
+  await down.getByTestId('session-error').waitFor();
+  assert.equal(await down.getByTestId('session-error').textContent(), `서버에 연결할 수 없어요. / ${reach}`);
+  assert.equal(await down.getByText('Cannot reach the server').count(), 1, 'said once, not twice');
+  assert.equal(await down.getByTestId('error').count(), 0);
+  await shot(down, '6a-unreachable');
+
+  // The real API, from a page whose origin is not in its CORS_ALLOWED_ORIGINS: the
+  // browser withholds the answer, and the app cannot tell that from "not running".
+  const stranger = await newPage(t);
+  await stranger.goto(urls.appStranger);
+  await stranger.getByTestId('session-error').waitFor();
+  assert.equal(await stranger.getByTestId('session-error').textContent(), `서버에 연결할 수 없어요. / ${reach}`);
+  assert.equal(await stranger.getByText('Cannot reach the server').count(), 1);
+  await stranger.getByTestId('login').click();
+  await stranger.getByTestId('error').waitFor();
+  assert.match(await stranger.getByTestId('error').textContent(), /Cannot reach the server/);
+  assert.equal(await stranger.getByText('Cannot reach the server').count(), 1, 'the new message replaces the old');
+
+  // A server error is not "cannot reach": the server's own words.
+  const broken = await newPage(t);
+  await onOperation(broken, 'Me', (route) => route.fulfill(apiAnswer(500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] })));
+  await broken.goto(urls.app);
+  const said = broken.getByTestId('session-error');
+  await said.waitFor();
+  assert.match(await said.textContent(), /INTERNAL_SERVER_ERROR/);
+  assert.equal(await broken.getByText('Cannot reach the server').count(), 0);
+
+  // The backend's CSRF refusal, in plain words.
+  const csrf = await newPage(t);
+  await onOperation(csrf, 'Me', (route) => route.fulfill(apiAnswer(403, { errors: [{ message: 'refused', extensions: { code: 'CSRF_REJECTED' } }] })));
+  await csrf.goto(urls.app);
+  await csrf.getByTestId('session-error').waitFor();
+  assert.match(await csrf.getByTestId('session-error').textContent(), /refused by a security check/);
+});
+
+test('a 503 SERVICE_UNAVAILABLE is retried once after Retry-After (at most 5 s)', async (t) => {
+  const page = await newPage(t);
+  await loginAs(page, { nickname: '재시도', email: 'retry@example.com' });
+  const unavailable = (retryAfter) =>
+    apiAnswer(503, { errors: [{ message: 'The database is unavailable.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] }, { 'retry-after': String(retryAfter) });
+
+  // One outage answer, then the real backend: the person sees nothing but a short wait.
+  const tries = [];
+  let outages = 0;
+  let retryAfter = 1;
+  await onOperation(page, 'Me', (route) => {
+    tries.push(Date.now());
+    return outages-- > 0 ? route.fulfill(unavailable(retryAfter)) : route.fallback();
+  });
+  const refetchThrough = async (count, seconds) => {
+    tries.length = 0;
+    outages = count;
+    retryAfter = seconds;
+    await page.getByTestId('refetch').click();
+    await expect(() => tries.length >= 2, 9000);
+    return tries[1] - tries[0];
+  };
+  let waited = await refetchThrough(1, 1);
+  await page.getByTestId('profile').waitFor();
+  assert.ok(waited >= 900 && waited < 2500, `waited Retry-After: ${waited} ms`);
+  assert.equal(await page.getByTestId('session-error').count(), 0);
+
+  // A Retry-After of a minute waits 5 s at most.
+  waited = await refetchThrough(1, 60);
+  await page.getByTestId('profile').waitFor();
+  assert.ok(waited >= 4900 && waited < 6500, `capped at 5 s: ${waited} ms`);
+
+  // Still down after the retry: said once, in plain words, and not retried again.
+  waited = await refetchThrough(2, 1);
+  await page.getByTestId('session-error').waitFor();
+  assert.equal(tries.length, 2, 'retried once, not more');
+  assert.match(await page.getByTestId('session-error').textContent(), /temporarily unavailable/);
+  assert.equal(await page.getByText('temporarily unavailable').count(), 1);
+  await shot(page, '6b-unavailable');
 });
 
 test('denying consent shows the denial', async (t) => {
@@ -396,7 +544,7 @@ test('local mode: the app builds Kakao\'s URL; StrictMode still exchanges the co
   await page.getByTestId('profile').waitFor();
   assert.equal(await page.getByTestId('nickname').textContent(), '로컬');
   const names = operations.map((o) => o.name);
-  assert.ok(!names.includes('KakaoAuthorizeUrl'), 'the backend was not asked for the URL');
+  assert.ok(!names.includes('KakaoAuthorize'), 'the backend was not asked for the URL');
   assert.equal(names.filter((n) => n === 'KakaoLogin').length, 1, `one exchange, not two: ${names}`);
   assert.equal(await page.getByTestId('error').count(), 0);
   await shot(page, '8-local-mode');

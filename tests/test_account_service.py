@@ -10,7 +10,7 @@ import responses
 
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import KakaoClient, KakaoInvalidClient, KakaoNotConnected, KakaoUnavailable
-from accounts.models import RefreshToken, SocialAccount, User
+from accounts.models import RefreshToken, Session, SocialAccount, User
 from accounts.services import account, login, sessions
 from tests.kakao_fixtures import API, mock_login, user_response
 
@@ -141,7 +141,7 @@ def test_end_all_sessions_revokes_only_that_users_live_tokens(all_logs):
 
 def test_delete_account_unlinks_at_kakao_then_anonymizes(kakao):
     user = kakao_user(is_staff=True, first_name="길동")
-    sessions.start_session(user=user)
+    sessions.start_session(user=user, user_agent="Mozilla/5.0 (iPhone; 홍길동's phone)")
     mock_unlink(kakao)
     # when
     account.delete_account(user=user)
@@ -157,6 +157,7 @@ def test_delete_account_unlinks_at_kakao_then_anonymizes(kakao):
     assert SocialAccount.objects.count() == 0
     assert live_sessions(user) == 0
     assert RefreshToken.objects.filter(user=user).count() == 1  # the row survives, revoked
+    assert list(Session.objects.filter(user=user).values_list("user_agent", flat=True)) == [""]
 
 
 def test_delete_mode_deletes_the_row(kakao, settings):

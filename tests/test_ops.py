@@ -7,9 +7,10 @@ import logging
 
 import pytest
 from django.db import OperationalError, connections
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from accounts import cache as cache_guard
+from backend.health import healthz
 from backend.logs import JsonFormatter, RequestIdFilter, request_id_var
 
 
@@ -24,6 +25,24 @@ def test_readyz_checks_database_and_cache():
     response = Client().get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+@pytest.mark.django_db
+def test_probes_answer_head_and_refuse_writes():
+    # Load balancers often probe with HEAD; a probe never changes anything.
+    for path in ("/healthz", "/readyz"):
+        head = Client().head(path)
+        assert head.status_code == 200 and head.content == b""
+        assert Client().post(path).status_code == 405
+        assert Client().delete(path).status_code == 405
+
+
+def test_a_head_probe_gets_headers_without_a_body():
+    # The view itself, not the test client (which drops HEAD bodies on its own).
+    get = healthz(RequestFactory().get("/healthz"))
+    head = healthz(RequestFactory().head("/healthz"))
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Length"] == str(len(get.content))
 
 
 @pytest.fixture

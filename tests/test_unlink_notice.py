@@ -187,6 +187,7 @@ def test_database_error_is_503_not_a_500_page(monkeypatch, all_logs):
     response = send("POST")
     assert response.status_code == 503
     assert response.json() == {"result": "unavailable"}
+    assert int(response["Retry-After"]) > 0
     assert "kakao_unlink_notice_failed error=OperationalError" in all_logs.text
 
 

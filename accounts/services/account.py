@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import KakaoClient, KakaoError, KakaoNotConnected
-from accounts.models import SocialAccount, User
+from accounts.models import Session, SocialAccount, User
 from accounts.services.login import kakao_error_code, kakao_profile_from_code
 from accounts.services.sessions import end_all_sessions
 
@@ -75,6 +75,8 @@ def _anonymize(pk: int) -> None:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
+    # The ended sessions stay (their tokens are revoked), without the device's description.
+    Session.objects.filter(user_id=pk).update(user_agent="")
 
 
 # --- linking and unlinking Kakao ------------------------------------------------------

@@ -1,11 +1,11 @@
-import { useApolloClient, useMutation, useQuery } from '@apollo/client';
+import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useState, type ReactNode } from 'react';
 
 import { refreshSession, setAccessToken } from './apollo';
 import { LoginError, startKakaoLogin } from './authorize';
-import { finishKakaoLogin } from './callback';
+import { finishKakaoLogin, type LoginOutcome } from './callback';
 import { CALLBACK_PATH } from './config';
-import { describe } from './messages';
+import { explain } from './messages';
 import { LOGOUT, ME } from './operations';
 
 // Decided once per page load, before any effect: the callback replaces the URL, and
@@ -15,16 +15,18 @@ const callbackSearch = window.location.pathname === CALLBACK_PATH ? window.locat
 export default function App() {
   const [ready, setReady] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [created, setCreated] = useState(false);
 
   useEffect(() => {
     let active = true;
     // Back from Kakao: exchange the code (once). Otherwise: a silent refresh, so that
     // the HttpOnly refresh cookie, if any, gives this page an access token.
-    const starting =
+    const starting: Promise<LoginOutcome | null> =
       callbackSearch !== null ? finishKakaoLogin(callbackSearch) : refreshSession().then(() => null);
-    starting.then((message) => {
+    starting.then((outcome) => {
       if (!active) return;
-      setNotice(message);
+      if (outcome && 'error' in outcome) setNotice(outcome.error);
+      if (outcome && 'created' in outcome) setCreated(outcome.created);
       setReady(true);
     });
     return () => {
@@ -41,15 +43,22 @@ export default function App() {
           {notice}
         </p>
       )}
-      {ready ? <Session onError={setNotice} /> : <Loading />}
+      {created && (
+        <p className="welcome" data-testid="created">
+          새 계정을 만들었어요. / Welcome: a new account was created.
+        </p>
+      )}
+      {ready ? <Session onError={setNotice} quiet={notice !== null} /> : <Loading />}
     </main>
   );
 }
 
-function Session({ onError }: { onError: (message: string | null) => void }) {
+// `quiet`: a notice above already says what went wrong last; one message, not two.
+function Session({ onError, quiet }: { onError: (message: string | null) => void; quiet: boolean }) {
   const apollo = useApolloClient();
   const { data, loading, error, refetch } = useQuery(ME, {
     fetchPolicy: 'network-only',
+    errorPolicy: 'all', // me: null and the reason, together
     notifyOnNetworkStatusChange: true,
   });
   const [logout, { loading: leaving }] = useMutation(LOGOUT);
@@ -57,11 +66,14 @@ function Session({ onError }: { onError: (message: string | null) => void }) {
   if (loading) return <Loading />;
   const me = data?.me;
   if (!me) {
-    const code = error?.graphQLErrors[0]?.extensions?.code;
+    // Signed out, or the reason in one message: unreachable, refused, or expired.
     return (
       <>
-        {typeof code === 'string' && <p className="error" data-testid="session-error">{describe(code)}</p>}
-        {error?.networkError && <p className="error" data-testid="session-error">{describe('NETWORK_ERROR')}</p>}
+        {error && !quiet && (
+          <p className="error" data-testid="session-error">
+            {explain(error)}
+          </p>
+        )}
         <LoginButton onError={onError} />
       </>
     );
@@ -72,7 +84,7 @@ function Session({ onError }: { onError: (message: string | null) => void }) {
     await logout().catch(() => undefined);
     setAccessToken(null);
     await apollo.clearStore();
-    await refetch();
+    await refetch().catch(() => undefined);
   };
   const picture = me.thumbnailImageUrl ?? me.profileImageUrl;
   return (
@@ -87,7 +99,7 @@ function Session({ onError }: { onError: (message: string | null) => void }) {
         <p data-testid="email">{me.email ?? '이메일 없음 / no email'}</p>
       </div>
       <div className="actions">
-        <button type="button" id="refetch" data-testid="refetch" onClick={() => refetch()}>
+        <button type="button" id="refetch" data-testid="refetch" onClick={() => refetch().catch(() => undefined)}>
           새로고침 / Reload
         </button>
         <button type="button" id="logout" data-testid="logout" onClick={onLogout} disabled={leaving}>
@@ -104,7 +116,7 @@ function LoginButton({ onError }: { onError: (message: string | null) => void })
     setBusy(true);
     onError(null);
     startKakaoLogin().catch((error: unknown) => {
-      onError(describe(error instanceof LoginError ? error.code : 'NETWORK_ERROR'));
+      onError(error instanceof LoginError ? error.message : explain(error));
       setBusy(false);
     });
   };

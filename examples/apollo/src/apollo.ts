@@ -1,5 +1,6 @@
-import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, Observable } from '@apollo/client';
-import { onError } from '@apollo/client/link/error';
+import { ApolloClient, ApolloLink, CombinedGraphQLErrors, HttpLink, InMemoryCache, ServerError } from '@apollo/client';
+import { ErrorLink } from '@apollo/client/link/error';
+import { from, mergeMap, of, timer } from 'rxjs';
 
 import { GRAPHQL_URL } from './config';
 import { REFRESH } from './operations';
@@ -14,9 +15,7 @@ export function setAccessToken(token: string | null): void {
 
 const withAccessToken = new ApolloLink((operation, forward) => {
   if (accessToken) {
-    operation.setContext(({ headers = {} }: { headers?: Record<string, string> }) => ({
-      headers: { ...headers, Authorization: `Bearer ${accessToken}` },
-    }));
+    operation.setContext(({ headers = {} }) => ({ headers: { ...headers, Authorization: `Bearer ${accessToken}` } }));
   }
   return forward(operation);
 });
@@ -29,8 +28,8 @@ let refreshing: Promise<string | null> | null = null;
 export function refreshSession(): Promise<string | null> {
   refreshing ??= client
     .mutate({ mutation: REFRESH, fetchPolicy: 'no-cache' })
-    .then(({ data }) => data?.refreshToken.token ?? null)
-    .catch(() => null)
+    .then(({ data }) => data?.refreshToken?.token ?? null)
+    .catch(() => null) // unreachable or refused: the next query says why, once
     .then((token) => {
       setAccessToken(token);
       return token;
@@ -41,35 +40,75 @@ export function refreshSession(): Promise<string | null> {
   return refreshing;
 }
 
-// An expired access token: refresh once, then retry the operation once. If the
-// refresh fails, the original answer (me: null + TOKEN_EXPIRED) goes through.
-const refreshOnExpiry = onError(({ graphQLErrors, operation, forward, response }) => {
-  const expired = graphQLErrors?.some((e) => e.extensions?.code === 'TOKEN_EXPIRED');
-  if (!expired || operation.operationName === 'Refresh' || operation.getContext().retried) {
-    return undefined;
+/** The `extensions.code` of the first error in a non-2xx JSON answer (403 CSRF_REJECTED, 503 …). */
+export function serverErrorCode(error: ServerError): string | null {
+  try {
+    const code: unknown = JSON.parse(error.bodyText)?.errors?.[0]?.extensions?.code;
+    return typeof code === 'string' ? code : null;
+  } catch {
+    return null;
   }
-  return new Observable((observer) => {
-    let subscription: { unsubscribe(): void } | undefined;
-    refreshSession().then((token) => {
-      if (!token) {
-        if (response) observer.next(response);
-        observer.complete();
-        return;
-      }
-      operation.setContext({ retried: true });
-      subscription = forward(operation).subscribe(observer);
-    });
-    return () => subscription?.unsubscribe();
-  });
+}
+
+const MAX_RETRY_AFTER_SECONDS = 5;
+
+/** Seconds to wait before retrying a 503: its Retry-After header, capped; 1 when unreadable. */
+function retryAfterSeconds(error: ServerError): number {
+  // Cross-origin, a script sees Retry-After only if the API lists it in
+  // Access-Control-Expose-Headers; without it, wait one second.
+  const seconds = Number(error.response.headers.get('Retry-After'));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, MAX_RETRY_AFTER_SECONDS) : 1;
+}
+
+// Apollo Client 4's error model: GraphQL errors in a 200 answer arrive as
+// CombinedGraphQLErrors, a non-2xx answer as ServerError, an unreachable server as
+// the fetch's own TypeError. Two of them are worth one more try:
+//  - TOKEN_EXPIRED: refresh once (shared by every operation that hit it), then retry
+//    with the new token. If the refresh fails, the original answer goes through.
+//  - 503 SERVICE_UNAVAILABLE (the database is down): retry once after Retry-After.
+// A 403 CSRF_REJECTED is not retried: the same request would be refused again.
+const recover = new ErrorLink(({ error, result, operation, forward }) => {
+  const context = operation.getContext();
+  if (
+    CombinedGraphQLErrors.is(error) &&
+    error.errors.some((e) => e.extensions?.code === 'TOKEN_EXPIRED') &&
+    operation.operationName !== 'Refresh' &&
+    !context.refreshed
+  ) {
+    return from(refreshSession()).pipe(
+      mergeMap((token) => {
+        if (!token) return of(result!);
+        operation.setContext({ refreshed: true });
+        return forward(operation);
+      }),
+    );
+  }
+  if (
+    ServerError.is(error) &&
+    error.statusCode === 503 &&
+    serverErrorCode(error) === 'SERVICE_UNAVAILABLE' &&
+    !context.retriedUnavailable
+  ) {
+    operation.setContext({ retriedUnavailable: true });
+    return timer(retryAfterSeconds(error) * 1000).pipe(mergeMap(() => forward(operation)));
+  }
+  return undefined;
 });
 
 export const client = new ApolloClient({
   link: ApolloLink.from([
-    refreshOnExpiry,
-    withAccessToken, // after refreshOnExpiry, so that a retry carries the new token
-    // credentials: 'include' so the HttpOnly cookies travel to the backend's origin.
-    new HttpLink({ uri: GRAPHQL_URL, credentials: 'include' }),
+    recover,
+    withAccessToken, // after recover, so that a retry carries the new token
+    new HttpLink({
+      uri: GRAPHQL_URL,
+      // The HttpOnly cookies travel to the backend's origin.
+      credentials: 'include',
+      // Queries go as GET (cacheable, no body). Apollo still sends them with
+      // Content-Type: application/json, which the backend's CSRF rule requires of a
+      // request that carries cookies: no page can make a browser send that header
+      // cross-site without a CORS preflight.
+      useGETForQueries: true,
+    }),
   ]),
   cache: new InMemoryCache(),
-  defaultOptions: { query: { errorPolicy: 'all' }, watchQuery: { errorPolicy: 'all' } },
 });

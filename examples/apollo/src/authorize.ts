@@ -1,18 +1,15 @@
 import { client } from './apollo';
 import { AUTHORIZE_MODE, KAKAO_AUTH_URL, KAKAO_CLIENT_ID, REDIRECT_URI } from './config';
-import { AUTHORIZE_URL } from './operations';
+import { describe, explain } from './messages';
+import { KAKAO_AUTHORIZE } from './operations';
 
 const STATE_KEY = 'kakao-oauth-state';
 
-/** Thrown with an error code that messages.ts puts in plain words. */
-export class LoginError extends Error {
-  constructor(readonly code: string) {
-    super(code);
-  }
-}
+/** A login that could not start, with its message in plain words. */
+export class LoginError extends Error {}
 
 /** Kakao's authorize URL and the state in it: the one place that decides how it is made. */
-export async function kakaoAuthorizeUrl(): Promise<{ url: string; state: string }> {
+export async function kakaoAuthorizeUrl(scope?: string[]): Promise<{ url: string; state: string }> {
   if (AUTHORIZE_MODE === 'local') {
     const state = randomState();
     const url = new URL('/oauth/authorize', KAKAO_AUTH_URL);
@@ -21,19 +18,22 @@ export async function kakaoAuthorizeUrl(): Promise<{ url: string; state: string 
       redirect_uri: REDIRECT_URI,
       response_type: 'code',
       state,
+      ...(scope?.length ? { scope: scope.join(',') } : {}),
     }).toString();
     return { url: url.toString(), state };
   }
   // The backend makes a single-use state and binds it to this browser with an
   // HttpOnly cookie (credentials: 'include' keeps it); kakaoLogin checks it again.
-  const { data, error } = await client.query({
-    query: AUTHORIZE_URL,
-    variables: { redirectUri: REDIRECT_URI },
-    fetchPolicy: 'no-cache',
-  });
-  const answer = data?.kakaoAuthorizeUrl;
+  // A mutation, not a query: a cached answer would hand out a spent state.
+  const answer = await client
+    .mutate({ mutation: KAKAO_AUTHORIZE, variables: { redirectUri: REDIRECT_URI, scope }, fetchPolicy: 'no-cache' })
+    .then(({ data }) => data?.kakaoAuthorize)
+    .catch((error: unknown) => {
+      throw new LoginError(explain(error));
+    });
   if (answer?.url && answer.state) return { url: answer.url, state: answer.state };
-  throw new LoginError(answer?.errors[0]?.code ?? (error ? 'NETWORK_ERROR' : 'KAKAO_ERROR'));
+  const first = answer?.errors[0];
+  throw new LoginError(describe(first?.code ?? 'KAKAO_ERROR', first?.message));
 }
 
 /** Off to Kakao; the state waits in this tab's sessionStorage for the way back. */

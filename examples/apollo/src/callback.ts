@@ -1,15 +1,18 @@
 import { client, setAccessToken } from './apollo';
 import { takeExpectedState } from './authorize';
 import { REDIRECT_URI } from './config';
-import { describe } from './messages';
+import { describe, explain } from './messages';
 import { KAKAO_LOGIN } from './operations';
+
+/** How the way back from Kakao ended: a message in plain words, or signed in. */
+export type LoginOutcome = { error: string } | { created: boolean };
 
 // A code is single-use, and React StrictMode runs effects twice in development: keep
 // one exchange per callback URL, outside React, and give every caller the same promise.
-const exchanges = new Map<string, Promise<string | null>>();
+const exchanges = new Map<string, Promise<LoginOutcome>>();
 
-/** Finish the login Kakao redirected back with; resolves to a message, or null on success. */
-export function finishKakaoLogin(search: string): Promise<string | null> {
+/** Finish the login Kakao redirected back with. */
+export function finishKakaoLogin(search: string): Promise<LoginOutcome> {
   let exchange = exchanges.get(search);
   if (!exchange) {
     exchange = exchangeCode(new URLSearchParams(search));
@@ -18,17 +21,17 @@ export function finishKakaoLogin(search: string): Promise<string | null> {
   return exchange;
 }
 
-async function exchangeCode(params: URLSearchParams): Promise<string | null> {
+async function exchangeCode(params: URLSearchParams): Promise<LoginOutcome> {
   const expectedState = takeExpectedState();
   // The code leaves the address bar (and the history) at once.
   window.history.replaceState(null, '', '/');
 
   const kakaoError = params.get('error');
-  if (kakaoError) return describe(kakaoError, params.get('error_description'));
+  if (kakaoError) return { error: describe(kakaoError, params.get('error_description')) };
   const code = params.get('code');
   const state = params.get('state');
-  if (!code) return describe('INVALID_INPUT');
-  if (!expectedState || state !== expectedState) return describe('STATE_MISMATCH');
+  if (!code) return { error: describe('INVALID_INPUT') };
+  if (!expectedState || state !== expectedState) return { error: describe('STATE_MISMATCH') };
 
   try {
     const { data } = await client.mutate({
@@ -36,12 +39,15 @@ async function exchangeCode(params: URLSearchParams): Promise<string | null> {
       variables: { code, state, redirectUri: REDIRECT_URI },
       fetchPolicy: 'no-cache',
     });
+    // Expected failures (a spent code, a refused state …) are not exceptions: they
+    // come back in the payload's errors, with a typed code.
     const result = data?.kakaoLogin;
-    if (!result) return describe('KAKAO_ERROR');
-    if (result.errors.length) return describe(result.errors[0].code, result.errors[0].message);
+    const failure = result?.errors[0];
+    if (failure) return { error: describe(failure.code, failure.message) };
+    if (!result?.token) return { error: describe('KAKAO_ERROR') };
     setAccessToken(result.token);
-    return null;
-  } catch {
-    return describe('NETWORK_ERROR');
+    return { created: result.created === true };
+  } catch (error) {
+    return { error: explain(error) };
   }
 }

@@ -1,21 +1,8 @@
-import { gql, type TypedDocumentNode } from '@apollo/client';
+// Every operation this app sends. `npm run codegen` reads the graphql() calls here and
+// writes their result and variable types into src/gql/ from ../../schema.graphql.
+import { graphql } from './gql';
 
-export interface AccountError {
-  field: string | null;
-  code: string;
-  message: string;
-  retryAfter: number | null;
-}
-
-export interface User {
-  id: string;
-  email: string | null;
-  nickname: string;
-  profileImageUrl: string | null;
-  thumbnailImageUrl: string | null;
-}
-
-const USER_FIELDS = gql`
+export const USER_FIELDS = graphql(`
   fragment UserFields on User {
     id
     email
@@ -23,60 +10,50 @@ const USER_FIELDS = gql`
     profileImageUrl
     thumbnailImageUrl
   }
-`;
+`);
 
-export const AUTHORIZE_URL: TypedDocumentNode<
-  { kakaoAuthorizeUrl: { url: string | null; state: string | null; errors: AccountError[] } },
-  { redirectUri: string }
-> = gql`
-  query KakaoAuthorizeUrl($redirectUri: String) {
-    kakaoAuthorizeUrl(redirectUri: $redirectUri) {
+export const KAKAO_AUTHORIZE = graphql(`
+  mutation KakaoAuthorize($redirectUri: String, $scope: [String!]) {
+    kakaoAuthorize(redirectUri: $redirectUri, scope: $scope) {
       url
       state
-      errors { field code message retryAfter }
+      nonce
+      errors { field message code }
     }
   }
-`;
+`);
 
-export const KAKAO_LOGIN: TypedDocumentNode<
-  { kakaoLogin: { token: string | null; created: boolean | null; user: User | null; errors: AccountError[] } },
-  { code: string; state: string | null; redirectUri: string }
-> = gql`
+export const KAKAO_LOGIN = graphql(`
   mutation KakaoLogin($code: String!, $state: String, $redirectUri: String) {
     kakaoLogin(code: $code, state: $state, redirectUri: $redirectUri) {
       token
       created
       user { ...UserFields }
-      errors { field code message retryAfter }
+      errors { field message code retryAfter }
     }
   }
-  ${USER_FIELDS}
-`;
+`);
 
-export const REFRESH: TypedDocumentNode<
-  { refreshToken: { token: string | null; errors: AccountError[] } },
-  Record<string, never>
-> = gql`
+export const REFRESH = graphql(`
   mutation Refresh {
     refreshToken {
       token
-      errors { field code message retryAfter }
+      errors { field message code }
     }
   }
-`;
+`);
 
-export const LOGOUT: TypedDocumentNode<
-  { logout: { ok: boolean | null; errors: AccountError[] } },
-  Record<string, never>
-> = gql`
+export const LOGOUT = graphql(`
   mutation Logout {
-    logout { ok errors { field code message retryAfter } }
+    logout {
+      ok
+      errors { field message code }
+    }
   }
-`;
+`);
 
-export const ME: TypedDocumentNode<{ me: User | null }, Record<string, never>> = gql`
+export const ME = graphql(`
   query Me {
     me { ...UserFields }
   }
-  ${USER_FIELDS}
-`;
+`);

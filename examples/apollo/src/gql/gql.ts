@@ -1,0 +1,76 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  fragment UserFields on User {\n    id\n    email\n    nickname\n    profileImageUrl\n    thumbnailImageUrl\n  }\n": typeof types.UserFieldsFragmentDoc,
+    "\n  mutation KakaoAuthorize($redirectUri: String, $scope: [String!]) {\n    kakaoAuthorize(redirectUri: $redirectUri, scope: $scope) {\n      url\n      state\n      nonce\n      errors { field message code }\n    }\n  }\n": typeof types.KakaoAuthorizeDocument,
+    "\n  mutation KakaoLogin($code: String!, $state: String, $redirectUri: String) {\n    kakaoLogin(code: $code, state: $state, redirectUri: $redirectUri) {\n      token\n      created\n      user { ...UserFields }\n      errors { field message code retryAfter }\n    }\n  }\n": typeof types.KakaoLoginDocument,
+    "\n  mutation Refresh {\n    refreshToken {\n      token\n      errors { field message code }\n    }\n  }\n": typeof types.RefreshDocument,
+    "\n  mutation Logout {\n    logout {\n      ok\n      errors { field message code }\n    }\n  }\n": typeof types.LogoutDocument,
+    "\n  query Me {\n    me { ...UserFields }\n  }\n": typeof types.MeDocument,
+};
+const documents: Documents = {
+    "\n  fragment UserFields on User {\n    id\n    email\n    nickname\n    profileImageUrl\n    thumbnailImageUrl\n  }\n": types.UserFieldsFragmentDoc,
+    "\n  mutation KakaoAuthorize($redirectUri: String, $scope: [String!]) {\n    kakaoAuthorize(redirectUri: $redirectUri, scope: $scope) {\n      url\n      state\n      nonce\n      errors { field message code }\n    }\n  }\n": types.KakaoAuthorizeDocument,
+    "\n  mutation KakaoLogin($code: String!, $state: String, $redirectUri: String) {\n    kakaoLogin(code: $code, state: $state, redirectUri: $redirectUri) {\n      token\n      created\n      user { ...UserFields }\n      errors { field message code retryAfter }\n    }\n  }\n": types.KakaoLoginDocument,
+    "\n  mutation Refresh {\n    refreshToken {\n      token\n      errors { field message code }\n    }\n  }\n": types.RefreshDocument,
+    "\n  mutation Logout {\n    logout {\n      ok\n      errors { field message code }\n    }\n  }\n": types.LogoutDocument,
+    "\n  query Me {\n    me { ...UserFields }\n  }\n": types.MeDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment UserFields on User {\n    id\n    email\n    nickname\n    profileImageUrl\n    thumbnailImageUrl\n  }\n"): (typeof documents)["\n  fragment UserFields on User {\n    id\n    email\n    nickname\n    profileImageUrl\n    thumbnailImageUrl\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation KakaoAuthorize($redirectUri: String, $scope: [String!]) {\n    kakaoAuthorize(redirectUri: $redirectUri, scope: $scope) {\n      url\n      state\n      nonce\n      errors { field message code }\n    }\n  }\n"): (typeof documents)["\n  mutation KakaoAuthorize($redirectUri: String, $scope: [String!]) {\n    kakaoAuthorize(redirectUri: $redirectUri, scope: $scope) {\n      url\n      state\n      nonce\n      errors { field message code }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation KakaoLogin($code: String!, $state: String, $redirectUri: String) {\n    kakaoLogin(code: $code, state: $state, redirectUri: $redirectUri) {\n      token\n      created\n      user { ...UserFields }\n      errors { field message code retryAfter }\n    }\n  }\n"): (typeof documents)["\n  mutation KakaoLogin($code: String!, $state: String, $redirectUri: String) {\n    kakaoLogin(code: $code, state: $state, redirectUri: $redirectUri) {\n      token\n      created\n      user { ...UserFields }\n      errors { field message code retryAfter }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Refresh {\n    refreshToken {\n      token\n      errors { field message code }\n    }\n  }\n"): (typeof documents)["\n  mutation Refresh {\n    refreshToken {\n      token\n      errors { field message code }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Logout {\n    logout {\n      ok\n      errors { field message code }\n    }\n  }\n"): (typeof documents)["\n  mutation Logout {\n    logout {\n      ok\n      errors { field message code }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me { ...UserFields }\n  }\n"): (typeof documents)["\n  query Me {\n    me { ...UserFields }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

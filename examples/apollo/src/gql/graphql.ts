@@ -1,0 +1,93 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Why an account operation failed. */
+export type AccountErrorCode =
+  /** The account is deactivated. */
+  | 'ACCOUNT_INACTIVE'
+  /** Your account already has a Kakao link. */
+  | 'ALREADY_LINKED'
+  /** Kakao's verified email belongs to another account, and linking by email is off. */
+  | 'EMAIL_ALREADY_REGISTERED'
+  /** Kakao did not accept the code: already used, expired or for another app (KOE320). */
+  | 'INVALID_CODE'
+  /** Kakao's OpenID Connect id_token failed verification (signature, issuer, audience, expiry or nonce). */
+  | 'INVALID_ID_TOKEN'
+  /** An argument is empty, too long or contains control characters. */
+  | 'INVALID_INPUT'
+  /** Kakao does not know this access token (expired, revoked or made up), or its token info and profile disagree. */
+  | 'INVALID_KAKAO_TOKEN'
+  /** The refresh token is missing, unknown, expired or revoked. */
+  | 'INVALID_REFRESH_TOKEN'
+  /** The state is missing, does not match this browser's, expired (10 minutes) or was already used. Start the login again. */
+  | 'INVALID_STATE'
+  /** The Kakao account is not linked, dormant or under 14 (-101/-103/-406). */
+  | 'KAKAO_ACCOUNT_RESTRICTED'
+  /** That Kakao account already belongs to another account here. */
+  | 'KAKAO_ALREADY_LINKED'
+  /** The Kakao access token was issued to another Kakao app (token info app_id differs from KAKAO_APP_ID); nothing happened. */
+  | 'KAKAO_APP_MISMATCH'
+  /** The person has not agreed to a consent item the app requires (-402). */
+  | 'KAKAO_CONSENT_REQUIRED'
+  /** Kakao returned another error. */
+  | 'KAKAO_ERROR'
+  /** The server's Kakao client id or secret is missing or wrong. */
+  | 'KAKAO_MISCONFIGURED'
+  /** Kakao timed out, could not be reached or failed (5xx). Try again. */
+  | 'KAKAO_UNAVAILABLE'
+  /** This would leave the account with no way to sign in; use deleteAccount to leave. */
+  | 'LAST_LOGIN_METHOD'
+  /** Too many attempts; retry after the number of seconds in retryAfter. */
+  | 'RATE_LIMITED'
+  /** The redirect URI differs from the one used at authorize (KOE303/KOE006). */
+  | 'REDIRECT_URI_MISMATCH'
+  /** The redirect URI is not in KAKAO_REDIRECT_URIS; Kakao was not called. */
+  | 'REDIRECT_URI_NOT_ALLOWED'
+  /** No live session of yours has this id. */
+  | 'SESSION_NOT_FOUND'
+  /** This needs a signed-in caller: send the access token (Authorization: Bearer, or the cookie). */
+  | 'UNAUTHENTICATED';
+
+export type UserFieldsFragment = { id: string, email: string | null, nickname: string, profileImageUrl: string | null, thumbnailImageUrl: string | null };
+
+export type KakaoAuthorizeMutationVariables = Exact<{
+  redirectUri?: string | null | undefined;
+  scope?: Array<string> | string | null | undefined;
+}>;
+
+
+export type KakaoAuthorizeMutation = { kakaoAuthorize: { url: string | null, state: string | null, nonce: string | null, errors: Array<{ field: string | null, message: string, code: AccountErrorCode }> } | null };
+
+export type KakaoLoginMutationVariables = Exact<{
+  code: string;
+  state?: string | null | undefined;
+  redirectUri?: string | null | undefined;
+}>;
+
+
+export type KakaoLoginMutation = { kakaoLogin: { token: string | null, created: boolean | null, user: { id: string, email: string | null, nickname: string, profileImageUrl: string | null, thumbnailImageUrl: string | null } | null, errors: Array<{ field: string | null, message: string, code: AccountErrorCode, retryAfter: number | null }> } | null };
+
+export type RefreshMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RefreshMutation = { refreshToken: { token: string | null, errors: Array<{ field: string | null, message: string, code: AccountErrorCode }> } | null };
+
+export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LogoutMutation = { logout: { ok: boolean | null, errors: Array<{ field: string | null, message: string, code: AccountErrorCode }> } | null };
+
+export type MeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MeQuery = { me: { id: string, email: string | null, nickname: string, profileImageUrl: string | null, thumbnailImageUrl: string | null } | null };
+
+export const UserFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"User"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"profileImageUrl"}},{"kind":"Field","name":{"kind":"Name","value":"thumbnailImageUrl"}}]}}]} as unknown as DocumentNode<UserFieldsFragment, unknown>;
+export const KakaoAuthorizeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"KakaoAuthorize"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"redirectUri"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scope"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kakaoAuthorize"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"redirectUri"},"value":{"kind":"Variable","name":{"kind":"Name","value":"redirectUri"}}},{"kind":"Argument","name":{"kind":"Name","value":"scope"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scope"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"nonce"}},{"kind":"Field","name":{"kind":"Name","value":"errors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<KakaoAuthorizeMutation, KakaoAuthorizeMutationVariables>;
+export const KakaoLoginDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"KakaoLogin"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"code"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"state"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"redirectUri"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kakaoLogin"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"code"}}},{"kind":"Argument","name":{"kind":"Name","value":"state"},"value":{"kind":"Variable","name":{"kind":"Name","value":"state"}}},{"kind":"Argument","name":{"kind":"Name","value":"redirectUri"},"value":{"kind":"Variable","name":{"kind":"Name","value":"redirectUri"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"token"}},{"kind":"Field","name":{"kind":"Name","value":"created"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"UserFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"errors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"retryAfter"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"User"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"profileImageUrl"}},{"kind":"Field","name":{"kind":"Name","value":"thumbnailImageUrl"}}]}}]} as unknown as DocumentNode<KakaoLoginMutation, KakaoLoginMutationVariables>;
+export const RefreshDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Refresh"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"refreshToken"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"token"}},{"kind":"Field","name":{"kind":"Name","value":"errors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<RefreshMutation, RefreshMutationVariables>;
+export const LogoutDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Logout"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"logout"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ok"}},{"kind":"Field","name":{"kind":"Name","value":"errors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<LogoutMutation, LogoutMutationVariables>;
+export const MeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"UserFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"User"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"profileImageUrl"}},{"kind":"Field","name":{"kind":"Name","value":"thumbnailImageUrl"}}]}}]} as unknown as DocumentNode<MeQuery, MeQueryVariables>;
