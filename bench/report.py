@@ -105,7 +105,7 @@ def markdown(r: dict) -> str:
         "",
         "## Server-side cost (in-process, PostgreSQL + Redis, Kakao's time excluded)",
         "",
-        "| operation | runs | median ms | p95 ms | SQL queries (round trips with BEGIN/COMMIT) | calls to Kakao |",
+        "| operation | runs | median ms | p95 ms | SQL queries (round trips, with BEGIN/COMMIT and the health check) | calls to Kakao |",
         "|---|---|---|---|---|---|",
     ]
     for name, key in (
