@@ -5,15 +5,11 @@ from __future__ import annotations
 from inspect import cleandoc
 
 import graphene
-from django.conf import settings
 
-from accounts import ratelimit
-from accounts.services import account, inputs
-from accounts.services.oauth_state import check_login_state
+from accounts.services import account
 from schema.auth import current_user
-from schema.client_ip import client_ip
-from schema.cookies import clear_state_cookie, clear_token_cookies, state_cookie
-from schema.mutations import BaseMutation
+from schema.cookies import clear_token_cookies
+from schema.mutations import BaseMutation, code_flow_arguments
 from schema.types import UserType
 
 
@@ -65,18 +61,9 @@ class LinkKakao(BaseMutation):
     def perform(cls, info, code, redirect_uri=None, state=None):
         request = info.context
         user = current_user(request)
-        ratelimit.hit(
-            "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
+        redirect_uri, nonce = code_flow_arguments(
+            request, code=code, redirect_uri=redirect_uri, state=state
         )
-        inputs.validate_token_input(code, field="code", max_bytes=inputs.MAX_CODE_BYTES)
-        inputs.validate_token_input(
-            state, field="state", max_bytes=inputs.MAX_STATE_BYTES, required=False
-        )
-        redirect_uri = inputs.resolve_redirect_uri(redirect_uri)
-        cookie = state_cookie(request)
-        if cookie:
-            clear_state_cookie(request)  # used or not, it is spent
-        nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
         linked = account.link_kakao(user=user, code=code, redirect_uri=redirect_uri, nonce=nonce)
         return cls(errors=[], user=linked)
 

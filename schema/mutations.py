@@ -85,6 +85,30 @@ class TokenFields:
         }
 
 
+def code_flow_arguments(
+    request, *, code: str, redirect_uri: str | None, state: str | None
+) -> tuple[str, str | None]:
+    """What kakaoLogin and linkKakao check before Kakao: limits, input, the browser's state.
+
+    Returns the redirect URI to use and the nonce issued with the state.
+    """
+    ratelimit.hit(
+        "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
+    )
+    inputs.validate_token_input(code, field="code", max_bytes=inputs.MAX_CODE_BYTES)
+    inputs.validate_token_input(
+        state, field="state", max_bytes=inputs.MAX_STATE_BYTES, required=False
+    )
+    redirect_uri = inputs.resolve_redirect_uri(redirect_uri)
+    cookie = state_cookie(request)
+    nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
+    if cookie and state:
+        # Spent only once it passed: a refused state (another tab's, a
+        # forged one) leaves this browser's own login able to finish.
+        clear_state_cookie(request)
+    return redirect_uri, nonce
+
+
 class KakaoAuthorize(BaseMutation):
     """Start a login: Kakao's authorize URL with a fresh single-use state (and nonce).
 
@@ -140,20 +164,9 @@ class KakaoLogin(TokenFields, BaseMutation):
     @classmethod
     def perform(cls, info, code, redirect_uri=None, state=None):
         request = info.context
-        ratelimit.hit(
-            "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
+        redirect_uri, nonce = code_flow_arguments(
+            request, code=code, redirect_uri=redirect_uri, state=state
         )
-        inputs.validate_token_input(code, field="code", max_bytes=inputs.MAX_CODE_BYTES)
-        inputs.validate_token_input(
-            state, field="state", max_bytes=inputs.MAX_STATE_BYTES, required=False
-        )
-        redirect_uri = inputs.resolve_redirect_uri(redirect_uri)
-        cookie = state_cookie(request)
-        nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
-        if cookie and state:
-            # Spent only once it passed: a refused state (another tab's, a
-            # forged one) leaves this browser's own login able to finish.
-            clear_state_cookie(request)
         result = login.kakao_login(
             code=code, redirect_uri=redirect_uri, nonce=nonce, user_agent=user_agent(request)
         )

@@ -35,7 +35,8 @@ export CORS_ALLOWED_ORIGINS=${CORS_ALLOWED_ORIGINS:-$app_origins,http://localhos
 use_standin=0
 if [ -z "${KAKAO_AUTH_URL:-}" ]; then
   use_standin=1
-  export KAKAO_AUTH_URL=http://localhost:$STANDIN_PORT KAKAO_API_URL=http://localhost:$STANDIN_PORT
+  # 127.0.0.1, the stand-in's own address: it is also the issuer of its id_tokens.
+  export KAKAO_AUTH_URL=http://127.0.0.1:$STANDIN_PORT KAKAO_API_URL=http://127.0.0.1:$STANDIN_PORT
   # The stand-in's app: its id, admin key and native app key (an id_token audience).
   native_app_key=${KAKAO_NATIVE_APP_KEY:-dev-native-app-key}
   export KAKAO_APP_ID=${KAKAO_APP_ID:-1000001}
