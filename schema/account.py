@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from inspect import cleandoc
-
 import graphene
 
 from accounts.services import account
@@ -91,6 +89,6 @@ class UnlinkKakao(BaseMutation):
 class AccountMutations(graphene.ObjectType):
     """The account's life after login; mounted into the root Mutation."""
 
-    delete_account = DeleteAccount.Field(description=cleandoc(DeleteAccount.__doc__))
-    link_kakao = LinkKakao.Field(description=cleandoc(LinkKakao.__doc__))
-    unlink_kakao = UnlinkKakao.Field(description=cleandoc(UnlinkKakao.__doc__))
+    delete_account = DeleteAccount.field()
+    link_kakao = LinkKakao.field()
+    unlink_kakao = UnlinkKakao.field()

@@ -7,6 +7,8 @@ error without internals (see ``schema/views.py``).
 
 from __future__ import annotations
 
+import inspect
+
 import graphene
 from django.conf import settings
 from graphene.types.generic import GenericScalar
@@ -60,6 +62,15 @@ class BaseMutation(graphene.Mutation):
     @classmethod
     def perform(cls, info, **kwargs):
         raise NotImplementedError
+
+    @classmethod
+    def field(cls) -> graphene.Field:
+        """The mutation's field, documented by its docstring.
+
+        Cleaned here because Python 3.13 strips docstring indentation itself and
+        3.11 does not: the schema must read the same on both.
+        """
+        return cls.Field(description=inspect.cleandoc(cls.__doc__ or ""))
 
 
 class TokenFields:
@@ -229,6 +240,6 @@ class KakaoLoginWithToken(TokenFields, BaseMutation):
 
 
 class LoginMutations(graphene.ObjectType):
-    kakao_authorize = KakaoAuthorize.Field(description=KakaoAuthorize.__doc__)
-    kakao_login = KakaoLogin.Field(description=KakaoLogin.__doc__)
-    kakao_login_with_token = KakaoLoginWithToken.Field(description=KakaoLoginWithToken.__doc__)
+    kakao_authorize = KakaoAuthorize.field()
+    kakao_login = KakaoLogin.field()
+    kakao_login_with_token = KakaoLoginWithToken.field()

@@ -138,7 +138,7 @@ class RevokeSession(BaseMutation):
 
 
 class SessionMutations(graphene.ObjectType):
-    refresh_token = RefreshToken.Field(description=RefreshToken.__doc__)
-    revoke_token = RevokeToken.Field(description=RevokeToken.__doc__)
-    logout = Logout.Field(description=Logout.__doc__)
-    revoke_session = RevokeSession.Field(description=RevokeSession.__doc__)
+    refresh_token = RefreshToken.field()
+    revoke_token = RevokeToken.field()
+    logout = Logout.field()
+    revoke_session = RevokeSession.field()

@@ -75,14 +75,15 @@ start() {
 stop() {
   trap - INT TERM EXIT
   local group alive
-  for group in ${groups[@]+"${groups[@]}"}; do kill -TERM -- "-$group" 2>/dev/null || true; done
+  # The pid too: a child stopped before its setpgid ran has no group of its own yet.
+  for group in ${groups[@]+"${groups[@]}"}; do kill -TERM -- "-$group" "$group" 2>/dev/null || true; done
   for _ in $(seq 50); do
     alive=0
     for group in ${groups[@]+"${groups[@]}"}; do kill -0 -- "-$group" 2>/dev/null && alive=1; done
     [ "$alive" = 0 ] && break
     sleep 0.1
   done
-  for group in ${groups[@]+"${groups[@]}"}; do kill -KILL -- "-$group" 2>/dev/null || true; done
+  for group in ${groups[@]+"${groups[@]}"}; do kill -KILL -- "-$group" "$group" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap 'stop; exit 130' INT
@@ -90,23 +91,19 @@ trap 'stop; exit 143' TERM
 trap stop EXIT
 
 "$PY" manage.py migrate --noinput -v 0
-if [ "$RUN_APP" = 1 ] && [ ! -d examples/apollo/node_modules ]; then
+# npm ci when node_modules is missing or older than the lockfile (after a pull).
+if [ "$RUN_APP" = 1 ] && ! [ examples/apollo/node_modules/.package-lock.json -nt examples/apollo/package-lock.json ]; then
   (cd examples/apollo && npm ci --no-audit --no-fund --silent)
 fi
 
 # Name, URL that answers once it is up.
 waiting=("the API|http://127.0.0.1:$API_PORT/healthz")
 if [ "$use_standin" = 1 ]; then
-  standin_options=()
-  # The stand-in's app, once the stand-in knows these options. The admin key reaches it
-  # through KAKAO_ADMIN_KEY (its default), never on a command line that `ps` shows.
-  if "$PY" manage.py kakao_standin --help 2>/dev/null | grep -q -- --app-id; then
-    standin_options=(--app-id "$KAKAO_APP_ID"
-      --native-app-key "$native_app_key"
-      --unlink-callback-url "http://localhost:$API_PORT/kakao/unlink-callback")
-  fi
+  # The admin key reaches it through KAKAO_ADMIN_KEY (its default), never on a command
+  # line that `ps` shows.
   start "$PY" manage.py kakao_standin --host 127.0.0.1 --port "$STANDIN_PORT" \
-    ${standin_options[@]+"${standin_options[@]}"}
+    --app-id "$KAKAO_APP_ID" --native-app-key "$native_app_key" \
+    --unlink-callback-url "http://localhost:$API_PORT/kakao/unlink-callback"
   waiting+=("the Kakao stand-in|http://127.0.0.1:$STANDIN_PORT/")
 fi
 start "$PY" manage.py runserver "127.0.0.1:$API_PORT"

@@ -20,11 +20,14 @@ DEV_SH = ROOT / "scripts" / "dev.sh"
 
 
 def clean_env(**overrides: str) -> dict[str, str]:
-    """This environment without pytest-django's settings module or any Django setting."""
+    """This environment minus every Django setting and an enclosing make's choices."""
+    # pytest-django exports its settings module; `PYTHON=… make test` would reach a nested
+    # make through the environment and MAKEFLAGS.
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "KAKAO_", "CORS_", "DATABASE_", "REDIS_"))
+        if not name.startswith(("DJANGO_", "KAKAO_", "CORS_", "DATABASE_", "REDIS_", "MAKE"))
+        and name not in {"MFLAGS", "PYTHON", "VENV"}
     }
     env.update(overrides)
     return env
@@ -156,8 +159,15 @@ def dev_env(tmp_path: Path, ports: dict[str, int], run_app: bool) -> dict[str, s
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_dev_sh_starts_everything_and_a_sigterm_stops_every_child(tmp_path):
-    # Vite only where it can start offline (`make e2e` and `make run` install it).
-    run_app = shutil.which("npm") is not None and (ROOT / "examples/apollo/node_modules").is_dir()
+    # Vite only where it can start offline: node_modules installed from this lockfile
+    # (`make e2e` and `make run` install it); otherwise dev.sh would run npm ci.
+    app = ROOT / "examples" / "apollo"
+    installed = app / "node_modules" / ".package-lock.json"
+    run_app = (
+        shutil.which("npm") is not None
+        and installed.exists()
+        and installed.stat().st_mtime > (app / "package-lock.json").stat().st_mtime
+    )
     ports = {"PORT": free_port(), "STANDIN_PORT": free_port(), "APP_PORT": free_port()}
     log = (tmp_path / "dev.log").open("w+")
     dev = subprocess.Popen(
@@ -225,7 +235,7 @@ def both_spellings_reach_the_api(ports: dict[str, int]) -> None:
         with urllib.request.urlopen(start, timeout=10) as response:
             answer = json.load(response)["data"]["kakaoAuthorize"]
         assert answer["errors"] == [] and answer["url"].startswith(
-            f"http://localhost:{ports['STANDIN_PORT']}/oauth/authorize?"
+            f"http://127.0.0.1:{ports['STANDIN_PORT']}/oauth/authorize?"
         )
 
 
@@ -262,3 +272,51 @@ def test_dev_sh_checks_its_ports_before_starting_anything(tmp_path):
         f"port {ports['STANDIN_PORT']} is in use (set STANDIN_PORT=… to use another)\n"
     )
     assert not (tmp_path / "db.sqlite3").exists()  # not even migrate ran
+
+
+# --- Makefile: which Python ----------------------------------------------------
+
+NO_PYTHON = (
+    "Python 3.11 or newer is needed (3.11-3.13 are tested); "
+    "install one or set PYTHON=/path/to/python3"
+)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize(
+    "choice",
+    [
+        ["PYTHON_CANDIDATES=no-such-python python2"],  # nothing found
+        ["PYTHON=no-such-python"],  # named, missing
+        [f"PYTHON={sys.executable} -c 'import sys; sys.exit(1)'"],  # named, its version check fails
+    ],
+)
+def test_make_says_in_one_line_which_python_it_needs(choice, tmp_path):
+    result = run(["make", "-s", "install", f"VENV={tmp_path / 'venv'}", *choice], clean_env())
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and NO_PYTHON in result.stderr
+    assert not (tmp_path / "venv").exists()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_rebuilds_a_venv_made_by_another_python(tmp_path):
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    stamp = run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, platform; print(platform.python_version(), sys.executable)",
+        ],
+        clean_env(),
+    ).stdout.strip()
+    args = ["make", "-n", "install", f"VENV={venv}", f"PYTHON={sys.executable}"]
+
+    (venv / ".python").write_text("3.11.0 /somewhere/else/python3.11\n")
+    (venv / ".installed").touch()
+    plan = run(args, clean_env()).stdout
+    assert f"rm -rf {venv}" in plan and f"{sys.executable} -m venv {venv}" in plan
+
+    (venv / ".python").write_text(stamp + "\n")
+    (venv / ".installed").touch()  # newer than requirements*.txt
+    assert "Nothing to be done for 'install'" in run(args, clean_env()).stdout
