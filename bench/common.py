@@ -66,3 +66,23 @@ def summary(values_ms: list[float]) -> dict[str, float]:
         "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 3),
         "min_ms": round(ordered[0], 3),
     }
+
+
+def reference_cpu_ms() -> float:
+    """CPU ms of a fixed pure-Python workload (best of 5): how fast this machine is now.
+
+    The same code measured hours apart on a shared machine differed by 1.8x; this
+    number, taken with every run, tells a slower machine from a slower build.
+    """
+    import hashlib
+    import json
+    import time
+
+    body = {"id": 1234567890, "properties": {"nickname": "벤치"}, "list": list(range(50))}
+    best = float("inf")
+    for _ in range(5):
+        started = time.thread_time()
+        for i in range(10000):
+            hashlib.sha256(json.dumps({**body, "i": i}).encode()).hexdigest()
+        best = min(best, time.thread_time() - started)
+    return round(best * 1000, 1)

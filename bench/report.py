@@ -55,6 +55,18 @@ def targets(r: dict) -> dict[str, bool | None]:
     return result
 
 
+def _machine_sentence(m: dict) -> str:
+    if "before" not in m:
+        return ""
+    before, after = m["before"], m["after"]
+    return (
+        f"Machine speed, a fixed pure-Python workload (lower is faster): "
+        f"{before['reference_cpu_ms']} ms before, {after['reference_cpu_ms']} ms after; load "
+        f"average {before['load_average'][0]:.1f} before, {after['load_average'][0]:.1f} after "
+        "(other processes on the machine make every figure here slower)."
+    )
+
+
 def _sql(row: dict) -> str:
     return f"{row['sql_queries']} ({row.get('sql_round_trips', '?')})"
 
@@ -102,6 +114,8 @@ def markdown(r: dict) -> str:
         f"{r['server']['threads_per_worker']} · Kakao = local stand-in · "
         f"{r.get('wall_seconds', '?')} s"
         + (" · **BENCH_QUICK smoke run: sizes too small to quote**" if r["quick"] else ""),
+        "",
+        _machine_sentence(m),
         "",
         "## Server-side cost (in-process, PostgreSQL + Redis, Kakao's time excluded)",
         "",

@@ -34,7 +34,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import load, servers
-from bench.common import QUICK, ROOT, RUNS, server_env
+from bench.common import QUICK, ROOT, RUNS, reference_cpu_ms, server_env
 from bench.report import chart, markdown, targets
 
 RESULTS = Path(
@@ -94,6 +94,7 @@ def http_runs(label: str, database: dict[str, str], standin, *, with_100ms: bool
 def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     log(f"{'QUICK smoke run' if QUICK else 'full run'}; server output in {servers.LOGS}")
+    machine_before = {"reference_cpu_ms": reference_cpu_ms(), "load_average": os.getloadavg()}
     log("fresh PostgreSQL database and Redis db")
     postgres = servers.fresh_postgres()
     # A smoke run does the in-process part and the SQLite migration alongside the
@@ -125,6 +126,8 @@ def main() -> None:
             "memory_gib": round(psutil.virtual_memory().total / 2**30),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "before": machine_before,
+            "after": {"reference_cpu_ms": reference_cpu_ms(), "load_average": os.getloadavg()},
         },
         "server": {"gunicorn_workers": load.WORKERS, "threads_per_worker": load.THREADS},
         "in_process": inprocess,
