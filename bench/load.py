@@ -231,14 +231,15 @@ def storm() -> dict:
 
                 def tab(t: int, cookie: str = cookie, barrier=barrier) -> tuple:
                     barrier.wait()  # all tabs fire together
-                    return _cookie_refresh(tabs[t], cookie)
+                    return (*_cookie_refresh(tabs[t], cookie), time.monotonic())
 
-                outcomes = list(pool.map(tab, range(STORM_TABS)))
-                new = [c for c, _ in outcomes if c]
+                # In the order the answers arrived: the browser keeps the last cookie set.
+                outcomes = sorted(pool.map(tab, range(STORM_TABS)), key=lambda o: o[2])
+                new = [c for c, _, _ in outcomes if c]
                 with lock:
                     answered += len(new)
                     failed += len(outcomes) - len(new)
-                    kinds.update(e for _, e in outcomes if e)
+                    kinds.update(e for _, e, _ in outcomes if e)
                     distinct.append(len(set(new)))
                 if new:
                     cookie = new[-1]
