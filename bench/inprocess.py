@@ -37,11 +37,13 @@ import django  # noqa: E402
 django.setup()
 
 import requests  # noqa: E402
+from django.core.cache import cache as django_cache  # noqa: E402
 from django.db import close_old_connections, connection, connections  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.kakao import client as kakao  # noqa: E402
+from accounts.kakao import oidc  # noqa: E402
 
 # Time spent waiting on Kakao, per thread, so that it can be taken out.
 _kakao = threading.local()
@@ -58,6 +60,10 @@ def _timed_request(self, method, url, **kwargs):
 
 
 kakao.KakaoClient._request = _timed_request
+
+# This stand-in signs with a key of its own under the same kid: a key set cached by an
+# earlier run would fail every id_token.
+django_cache.delete_many([oidc.JWKS_CACHE_KEY, oidc.JWKS_REFETCH_KEY])
 codes = requests.Session()
 
 
@@ -126,7 +132,7 @@ def sql(counts: list[tuple[int, int]]) -> dict[str, int]:
     }
 
 
-AUTHORIZE = "query { kakaoAuthorizeUrl { state nonce } }"
+AUTHORIZE = "mutation { kakaoAuthorize { state nonce errors { code } } }"
 LOGIN = """mutation($code: String!, $state: String) {
   kakaoLogin(code: $code, state: $state) { token created errors { code } } }"""
 REFRESH = "mutation { refreshToken { token errors { code } } }"
