@@ -105,3 +105,10 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Fault injection over real HTTP: our own gunicorn, stand-in, Redis and PostgreSQL
+# (never the shared ones), bounded to 4 minutes. One scenario: make test-faults FAULTS=kakao_hang
+FAULTS ?=
+.PHONY: test-faults
+test-faults: install
+	$(PY) faults/run.py $(FAULTS)

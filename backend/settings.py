@@ -234,6 +234,8 @@ CORS_ALLOW_HEADERS = (
     "x-apollo-operation-name",
     "x-requested-with",
 )
+# A 503's Retry-After must be readable by a browser app on another origin.
+CORS_EXPOSE_HEADERS = ("retry-after",)
 
 # --- Kakao ------------------------------------------------------------------
 KAKAO_REST_API_KEY = env_str("KAKAO_REST_API_KEY")

@@ -111,3 +111,18 @@ def test_a_non_graphql_view_answers_503_too(monkeypatch, admin_client):
     with database_down(monkeypatch):
         response = admin_client.get("/admin/accounts/user/")
     assert_service_unavailable(response)
+
+
+def test_a_browser_app_on_another_origin_can_read_retry_after(monkeypatch, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["http://localhost:5173"]
+    issued = start_session(user=User.objects.create_user(username="u"))
+    with database_down(monkeypatch):
+        response = gql(
+            Client(),
+            REFRESH,
+            {"t": issued.refresh_token_value},
+            HTTP_ORIGIN="http://localhost:5173",
+        )
+    assert response.status_code == 503
+    assert response["Access-Control-Allow-Origin"] == "http://localhost:5173"
+    assert "retry-after" in response["Access-Control-Expose-Headers"].lower()

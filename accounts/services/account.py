@@ -13,8 +13,9 @@ import re
 import uuid
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
+from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import KakaoClient, KakaoError, KakaoNotConnected
 from accounts.models import Session, SocialAccount, User
@@ -50,7 +51,7 @@ def remove_user(*, user: User, reason: str) -> None:
     """
     mode = "delete" if settings.ACCOUNT_DELETE_MODE == "delete" else "anonymize"
     pk = user.pk
-    with transaction.atomic():
+    with write_transaction():
         end_all_sessions(user=user)
         SocialAccount.objects.filter(user_id=pk).delete()
         if mode == "delete":
@@ -104,7 +105,7 @@ def link_kakao(
         code=code, redirect_uri=redirect_uri, nonce=nonce, client=client
     )
     try:
-        with transaction.atomic():
+        with write_transaction():
             # The user's row is the lock: two concurrent links of one user with two
             # Kakao accounts cannot both see "no link yet".
             User.objects.select_for_update().filter(pk=user.pk).first()
@@ -141,7 +142,7 @@ def unlink_kakao(*, user: User, client: KakaoClient | None = None) -> bool:
 
 
 def _remove_link(link: SocialAccount, *, reason: str) -> None:
-    with transaction.atomic():
+    with write_transaction():
         SocialAccount.objects.filter(pk=link.pk).delete()
         # Today every session was started through Kakao.
         end_all_sessions(user=link.user)
@@ -203,7 +204,7 @@ def handle_unlink_notice(*, app_id: str, user_id: str, referrer_type: str) -> st
             AccountErrorCode.INVALID_INPUT, "user_id must be 1 to 20 digits.", "user_id"
         )
     referrer = referrer_type if referrer_type in KNOWN_REFERRER_TYPES else "other"
-    with transaction.atomic():
+    with write_transaction():
         link = (
             SocialAccount.objects.select_for_update()
             .select_related("user")

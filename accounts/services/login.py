@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import ratelimit
+from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import (
     InvalidIdToken,
@@ -86,10 +87,11 @@ def sign_in(*, profile: KakaoProfile, user_agent: str = "") -> LoginResult:
     ratelimit.hit(
         "login-kakao-user", profile.id, Rate.parse(settings.RATE_LIMIT_LOGIN_PER_KAKAO_USER)
     )
-    with transaction.atomic():
+    with write_transaction():
         result = social_login(profile=profile)
-        tokens = sessions.start_session(user=result.user, user_agent=user_agent)
-    return LoginResult(user=result.user, created=result.created, tokens=tokens)
+        opened = sessions.open_session(user=result.user, user_agent=user_agent)
+    # The JWT is made after the commit: the write lock is held no longer than the writes.
+    return LoginResult(user=result.user, created=result.created, tokens=sessions.issue(opened))
 
 
 def kakao_profile_from_code(

@@ -29,6 +29,7 @@ from django.utils.crypto import salted_hmac
 from graphql_jwt.refresh_token.signals import refresh_token_revoked, refresh_token_rotated
 from graphql_jwt.settings import jwt_settings
 
+from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import RefreshToken, Session, User
 from accounts.services.inputs import validate_token_input
@@ -114,10 +115,21 @@ def get_refresh_token_by_value(
 
 def start_session(*, user: User, user_agent: str = "") -> IssuedTokens:
     """Sign-in's last step: a new session with its first refresh token and an access token."""
+    return issue(open_session(user=user, user_agent=user_agent))
+
+
+def open_session(*, user: User, user_agent: str = "") -> tuple[RefreshToken, str]:
+    """The database half of starting a session (its rows); ``issue`` makes the tokens."""
     session = Session.objects.create(user=user, user_agent=_trim(user_agent))
     refresh = RefreshToken.objects.create(user=user, family=session)
     logger.info("session_started user=%s", user.pk)
-    return _issued(user, refresh, refresh.get_token())
+    return refresh, refresh.get_token()
+
+
+def issue(opened: tuple[RefreshToken, str]) -> IssuedTokens:
+    """The tokens for a refresh token just written (no database work: after the commit)."""
+    refresh, value = opened
+    return _issued(refresh.user, refresh, value)
 
 
 def rotate_refresh_token(*, value: str | None, request: Any = None) -> IssuedTokens:
@@ -128,7 +140,7 @@ def rotate_refresh_token(*, value: str | None, request: Any = None) -> IssuedTok
     _ensure_active(old.user)
     if old.rotated is None:
         now = timezone.now()
-        with transaction.atomic():
+        with write_transaction():
             # A conditional UPDATE: of concurrent uses exactly one wins and inserts
             # the successor in the same transaction, so there is never a moment
             # with the old token spent and no successor.

@@ -13,7 +13,8 @@ const config: CodegenConfig = {
     [out]: {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
-      config: { useTypeImports: true },
+      // DateTime arrives as an ISO 8601 string; GenericScalar is any JSON.
+      config: { useTypeImports: true, scalars: { DateTime: 'string', GenericScalar: 'unknown' } },
     },
   },
 };

@@ -1,9 +1,10 @@
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useState, type ReactNode } from 'react';
 
+import { AccountCard } from './Account';
 import { refreshSession, setAccessToken } from './apollo';
 import { LoginError, startKakaoLogin } from './authorize';
-import { finishKakaoLogin, type LoginOutcome } from './callback';
+import { finishKakaoLogin } from './callback';
 import { CALLBACK_PATH } from './config';
 import { explain } from './messages';
 import { LOGOUT, ME } from './operations';
@@ -12,21 +13,44 @@ import { LOGOUT, ME } from './operations';
 // StrictMode's second run of the effect must still see where the page started.
 const callbackSearch = window.location.pathname === CALLBACK_PATH ? window.location.search : null;
 
+/** How this page load begins: a message to show, a new account, and whether anyone is signed in. */
+type Start = { error: string | null; created: boolean; signedIn: boolean };
+let starting: Promise<Start> | null = null;
+
+// Once per page load (StrictMode's second effect run gets the same promise).
+// Back from Kakao: exchange the code (once). Otherwise, or when that failed, a silent
+// refresh: the HttpOnly refresh cookie, if any, gives this page an access token. The
+// backend saying "no session" means signed out, even while an access cookie (kept for
+// GraphiQL) lives on for its last minutes: the app never relies on that cookie.
+function start(): Promise<Start> {
+  starting ??= (async () => {
+    let error: string | null = null;
+    if (callbackSearch !== null) {
+      const login = await finishKakaoLogin(callbackSearch);
+      if ('created' in login) return { error: null, created: login.created, signedIn: true };
+      error = login.error;
+    }
+    const session = await refreshSession();
+    if ('failed' in session) error ??= explain(session.failed); // one message, the first
+    return { error, created: false, signedIn: 'token' in session };
+  })();
+  return starting;
+}
+
 export default function App() {
   const [ready, setReady] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [created, setCreated] = useState(false);
+  const [info, setInfo] = useState<string | null>(null);
+  const [signedOut, setSignedOut] = useState(false);
 
   useEffect(() => {
     let active = true;
-    // Back from Kakao: exchange the code (once). Otherwise: a silent refresh, so that
-    // the HttpOnly refresh cookie, if any, gives this page an access token.
-    const starting: Promise<LoginOutcome | null> =
-      callbackSearch !== null ? finishKakaoLogin(callbackSearch) : refreshSession().then(() => null);
-    starting.then((outcome) => {
+    start().then((begun) => {
       if (!active) return;
-      if (outcome && 'error' in outcome) setNotice(outcome.error);
-      if (outcome && 'created' in outcome) setCreated(outcome.created);
+      setNotice(begun.error);
+      setCreated(begun.created);
+      setSignedOut(!begun.signedIn);
       setReady(true);
     });
     return () => {
@@ -43,20 +67,47 @@ export default function App() {
           {notice}
         </p>
       )}
+      {info && (
+        <p className="welcome" data-testid="info" role="status">
+          {info}
+        </p>
+      )}
       {created && (
         <p className="welcome" data-testid="created">
           새 계정을 만들었어요. / Welcome: a new account was created.
         </p>
       )}
-      {ready ? <Session onError={setNotice} quiet={notice !== null} /> : <Loading />}
+      {ready ? (
+        <Session
+          signedOut={signedOut}
+          onError={setNotice}
+          onSignedOut={(message) => {
+            setInfo(message);
+            setCreated(false);
+            setSignedOut(true);
+          }}
+          quiet={notice !== null}
+        />
+      ) : (
+        <Loading />
+      )}
     </main>
   );
 }
 
-// `quiet`: a notice above already says what went wrong last; one message, not two.
-function Session({ onError, quiet }: { onError: (message: string | null) => void; quiet: boolean }) {
+type SessionProps = {
+  /** Known to be signed out: no need to ask who is there. */
+  signedOut: boolean;
+  onError: (message: string | null) => void;
+  onSignedOut: (message: string | null) => void;
+  /** A notice above already says what went wrong last: one message, not two. */
+  quiet: boolean;
+};
+
+function Session({ signedOut, onError, onSignedOut, quiet }: SessionProps) {
   const apollo = useApolloClient();
   const { data, loading, error, refetch } = useQuery(ME, {
+    skip: signedOut,
     fetchPolicy: 'network-only',
     errorPolicy: 'all', // me: null and the reason, together
     notifyOnNetworkStatusChange: true,
@@ -79,34 +130,41 @@ function Session({ onError, quiet }: { onError: (message: string | null) => void
     );
   }
 
+  // This browser forgets the person: the token in memory and everything cached.
+  const signOutHere = async (message: string | null) => {
+    setAccessToken(null);
+    await apollo.clearStore();
+    onSignedOut(message);
+  };
   const onLogout = async () => {
     onError(null);
     await logout().catch(() => undefined);
-    setAccessToken(null);
-    await apollo.clearStore();
-    await refetch().catch(() => undefined);
+    await signOutHere(null);
   };
   const picture = me.thumbnailImageUrl ?? me.profileImageUrl;
   return (
-    <section className="card" data-testid="profile">
-      {picture ? (
-        <img src={picture} alt="" width="64" height="64" data-testid="avatar" />
-      ) : (
-        <div className="avatar" aria-hidden="true">{me.nickname.slice(0, 1)}</div>
-      )}
-      <div>
-        <h2 data-testid="nickname">{me.nickname}</h2>
-        <p data-testid="email">{me.email ?? '이메일 없음 / no email'}</p>
-      </div>
-      <div className="actions">
-        <button type="button" id="refetch" data-testid="refetch" onClick={() => refetch().catch(() => undefined)}>
-          새로고침 / Reload
-        </button>
-        <button type="button" id="logout" data-testid="logout" onClick={onLogout} disabled={leaving}>
-          로그아웃 / Log out
-        </button>
-      </div>
-    </section>
+    <>
+      <section className="card" data-testid="profile">
+        {picture ? (
+          <img src={picture} alt="" width="64" height="64" data-testid="avatar" />
+        ) : (
+          <div className="avatar" aria-hidden="true">{me.nickname.slice(0, 1)}</div>
+        )}
+        <div>
+          <h2 data-testid="nickname">{me.nickname}</h2>
+          <p data-testid="email">{me.email ?? '이메일 없음 / no email'}</p>
+        </div>
+        <div className="actions">
+          <button type="button" id="refetch" data-testid="refetch" onClick={() => refetch().catch(() => undefined)}>
+            새로고침 / Reload
+          </button>
+          <button type="button" id="logout" data-testid="logout" onClick={onLogout} disabled={leaving}>
+            로그아웃 / Log out
+          </button>
+        </div>
+      </section>
+      <AccountCard onError={onError} onSignedOut={signOutHere} />
+    </>
   );
 }
 

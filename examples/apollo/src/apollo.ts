@@ -20,19 +20,27 @@ const withAccessToken = new ApolloLink((operation, forward) => {
   return forward(operation);
 });
 
+/** What a refresh came to: a new access token, no session (signed out), or no answer. */
+export type RefreshOutcome = { token: string } | { ended: true } | { failed: unknown };
+
 // One refresh at a time: two failing queries presenting the same refresh cookie at
 // once would look like a replayed (stolen) token to the backend, which then revokes it.
-let refreshing: Promise<string | null> | null = null;
+let refreshing: Promise<RefreshOutcome> | null = null;
 
-/** A new access token from the refresh cookie (which the backend rotates), or null. */
-export function refreshSession(): Promise<string | null> {
+/** A new access token from the refresh cookie (which the backend rotates). */
+export function refreshSession(): Promise<RefreshOutcome> {
   refreshing ??= client
     .mutate({ mutation: REFRESH, fetchPolicy: 'no-cache' })
-    .then(({ data }) => data?.refreshToken?.token ?? null)
-    .catch(() => null) // unreachable or refused: the next query says why, once
-    .then((token) => {
-      setAccessToken(token);
-      return token;
+    .then(({ data }): RefreshOutcome => {
+      const token = data?.refreshToken?.token;
+      // INVALID_REFRESH_TOKEN: no cookie, or its session was ended (here, on another
+      // device, by Kakao's unlink notice): this browser is signed out.
+      return token ? { token } : { ended: true };
+    })
+    .catch((failed: unknown): RefreshOutcome => ({ failed }))
+    .then((outcome) => {
+      setAccessToken('token' in outcome ? outcome.token : null);
+      return outcome;
     })
     .finally(() => {
       refreshing = null;
@@ -51,6 +59,8 @@ export function serverErrorCode(error: ServerError): string | null {
 }
 
 const MAX_RETRY_AFTER_SECONDS = 5;
+// Operations that spend what they are sent: never sent twice.
+const SINGLE_USE_INPUT = new Set(['KakaoLogin']);
 
 /** Seconds to wait before retrying a 503: its Retry-After header, capped; 1 when unreadable. */
 function retryAfterSeconds(error: ServerError): number {
@@ -65,7 +75,9 @@ function retryAfterSeconds(error: ServerError): number {
 // the fetch's own TypeError. Two of them are worth one more try:
 //  - TOKEN_EXPIRED: refresh once (shared by every operation that hit it), then retry
 //    with the new token. If the refresh fails, the original answer goes through.
-//  - 503 SERVICE_UNAVAILABLE (the database is down): retry once after Retry-After.
+//  - 503 SERVICE_UNAVAILABLE (the database is down): retry once after Retry-After;
+//    not KakaoLogin, whose code may already be spent at Kakao (a retry would only
+//    turn "try again shortly" into INVALID_CODE).
 // A 403 CSRF_REJECTED is not retried: the same request would be refused again.
 const recover = new ErrorLink(({ error, result, operation, forward }) => {
   const context = operation.getContext();
@@ -76,8 +88,8 @@ const recover = new ErrorLink(({ error, result, operation, forward }) => {
     !context.refreshed
   ) {
     return from(refreshSession()).pipe(
-      mergeMap((token) => {
-        if (!token) return of(result!);
+      mergeMap((outcome) => {
+        if (!('token' in outcome)) return of(result!);
         operation.setContext({ refreshed: true });
         return forward(operation);
       }),
@@ -87,6 +99,7 @@ const recover = new ErrorLink(({ error, result, operation, forward }) => {
     ServerError.is(error) &&
     error.statusCode === 503 &&
     serverErrorCode(error) === 'SERVICE_UNAVAILABLE' &&
+    !SINGLE_USE_INPUT.has(operation.operationName ?? '') &&
     !context.retriedUnavailable
   ) {
     operation.setContext({ retriedUnavailable: true });

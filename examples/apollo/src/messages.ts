@@ -54,6 +54,7 @@ const OTHER_ERRORS: Record<string, string> = {
   SERVICE_UNAVAILABLE:
     '서버가 잠시 사용할 수 없어요. 잠시 후 다시 시도해 주세요. / The server is temporarily unavailable. Please try again shortly.',
   // This app
+  NOT_DONE: '요청이 처리되지 않았어요. 다시 시도해 주세요. / That did not go through. Please try again.',
   STATE_MISMATCH:
     '이 로그인은 이 탭에서 시작되지 않았어요. 다시 로그인해 주세요. / This login did not start in this tab. Please log in again.',
 };

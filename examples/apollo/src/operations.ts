@@ -57,3 +57,40 @@ export const ME = graphql(`
     me { ...UserFields }
   }
 `);
+
+// The account's life: this person's devices, ending one or all, and leaving.
+export const MY_SESSIONS = graphql(`
+  query MySessions {
+    me {
+      id
+      sessions { id current createdAt lastUsedAt expiresAt userAgent }
+    }
+  }
+`);
+
+export const REVOKE_SESSION = graphql(`
+  mutation RevokeSession($id: ID!) {
+    revokeSession(id: $id) {
+      ok
+      errors { field message code }
+    }
+  }
+`);
+
+export const LOGOUT_EVERYWHERE = graphql(`
+  mutation LogoutEverywhere {
+    logout(everywhere: true) {
+      ok
+      errors { field message code }
+    }
+  }
+`);
+
+export const DELETE_ACCOUNT = graphql(`
+  mutation DeleteAccount {
+    deleteAccount {
+      ok
+      errors { field message code }
+    }
+  }
+`);

@@ -20,6 +20,10 @@ type Documents = {
     "\n  mutation Refresh {\n    refreshToken {\n      token\n      errors { field message code }\n    }\n  }\n": typeof types.RefreshDocument,
     "\n  mutation Logout {\n    logout {\n      ok\n      errors { field message code }\n    }\n  }\n": typeof types.LogoutDocument,
     "\n  query Me {\n    me { ...UserFields }\n  }\n": typeof types.MeDocument,
+    "\n  query MySessions {\n    me {\n      id\n      sessions { id current createdAt lastUsedAt expiresAt userAgent }\n    }\n  }\n": typeof types.MySessionsDocument,
+    "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      ok\n      errors { field message code }\n    }\n  }\n": typeof types.RevokeSessionDocument,
+    "\n  mutation LogoutEverywhere {\n    logout(everywhere: true) {\n      ok\n      errors { field message code }\n    }\n  }\n": typeof types.LogoutEverywhereDocument,
+    "\n  mutation DeleteAccount {\n    deleteAccount {\n      ok\n      errors { field message code }\n    }\n  }\n": typeof types.DeleteAccountDocument,
 };
 const documents: Documents = {
     "\n  fragment UserFields on User {\n    id\n    email\n    nickname\n    profileImageUrl\n    thumbnailImageUrl\n  }\n": types.UserFieldsFragmentDoc,
@@ -28,6 +32,10 @@ const documents: Documents = {
     "\n  mutation Refresh {\n    refreshToken {\n      token\n      errors { field message code }\n    }\n  }\n": types.RefreshDocument,
     "\n  mutation Logout {\n    logout {\n      ok\n      errors { field message code }\n    }\n  }\n": types.LogoutDocument,
     "\n  query Me {\n    me { ...UserFields }\n  }\n": types.MeDocument,
+    "\n  query MySessions {\n    me {\n      id\n      sessions { id current createdAt lastUsedAt expiresAt userAgent }\n    }\n  }\n": types.MySessionsDocument,
+    "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      ok\n      errors { field message code }\n    }\n  }\n": types.RevokeSessionDocument,
+    "\n  mutation LogoutEverywhere {\n    logout(everywhere: true) {\n      ok\n      errors { field message code }\n    }\n  }\n": types.LogoutEverywhereDocument,
+    "\n  mutation DeleteAccount {\n    deleteAccount {\n      ok\n      errors { field message code }\n    }\n  }\n": types.DeleteAccountDocument,
 };
 
 /**
@@ -68,6 +76,22 @@ export function graphql(source: "\n  mutation Logout {\n    logout {\n      ok\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Me {\n    me { ...UserFields }\n  }\n"): (typeof documents)["\n  query Me {\n    me { ...UserFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MySessions {\n    me {\n      id\n      sessions { id current createdAt lastUsedAt expiresAt userAgent }\n    }\n  }\n"): (typeof documents)["\n  query MySessions {\n    me {\n      id\n      sessions { id current createdAt lastUsedAt expiresAt userAgent }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      ok\n      errors { field message code }\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      ok\n      errors { field message code }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LogoutEverywhere {\n    logout(everywhere: true) {\n      ok\n      errors { field message code }\n    }\n  }\n"): (typeof documents)["\n  mutation LogoutEverywhere {\n    logout(everywhere: true) {\n      ok\n      errors { field message code }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteAccount {\n    deleteAccount {\n      ok\n      errors { field message code }\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteAccount {\n    deleteAccount {\n      ok\n      errors { field message code }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -1,0 +1,39 @@
+"""Write transactions that hold up on SQLite under a threaded server, unchanged elsewhere.
+
+SQLite has one write lock for the whole file. With 16 threads per worker all
+waiting in SQLite's busy handler, the thread that holds the lock competes for
+the GIL with every one of them, and under load an unlucky writer can starve past
+the busy timeout ("database is locked"). So on SQLite, writers first queue on a
+lock of their own process (a plain wait, no polling): SQLite then sees at most one
+waiting writer per process. PostgreSQL locks rows, not the database: there this
+is just ``transaction.atomic()``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import OperationalError, connection, transaction
+
+_sqlite_writers = threading.Lock()
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """``transaction.atomic()`` for a block that writes; one such block per process on SQLite."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        # Nested blocks are savepoints of a transaction that already holds the lock.
+        with transaction.atomic():
+            yield
+        return
+    timeout = connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)
+    if not _sqlite_writers.acquire(timeout=timeout):
+        # The same answer SQLite's own busy timeout gives: a 503 to retry.
+        raise OperationalError("database is locked (waited for this process's writers)")
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        _sqlite_writers.release()

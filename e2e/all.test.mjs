@@ -1,0 +1,4 @@
+// Every browser test, in one process: the servers start once (harness.mjs).
+import './login.mjs';
+import './failures.mjs';
+import './account.mjs';

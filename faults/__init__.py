@@ -1,0 +1,1 @@
+"""Fault-injection suite: `make test-faults` (see faults/run.py)."""
