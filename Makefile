@@ -96,7 +96,8 @@ e2e: install
 	cd e2e && npm ci --no-audit --no-fund --silent
 	cd e2e && PY=$(CURDIR)/$(PY) npm test
 
-# Benchmarks (not tests): PostgreSQL + Redis + gunicorn on this machine; writes bench/results/.
+# Benchmarks (not tests): gunicorn on PostgreSQL + Redis and on SQLite; writes bench/results/.
+# `make bench BENCH_QUICK=1`: a smoke run through every part (results to a temporary directory).
 bench: install
 	$(PIP) install --quiet -r bench/requirements.txt
 	@$(PY) scripts/check_services.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
