@@ -165,12 +165,23 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
 
 
 def stop(process: subprocess.Popen, how: signal.Signals = signal.SIGTERM) -> None:
+    """Stop a server and whatever it started: no worker may outlive its master."""
+    try:
+        children = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
     process.send_signal(how)
     try:
-        process.wait(timeout=20)
+        # Longer than gunicorn's graceful_timeout (30 s), after which it kills its workers.
+        process.wait(timeout=40)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=5)
+    for child in children:
+        try:
+            child.kill()  # a worker stuck past its master's end
+        except psutil.NoSuchProcess:
+            pass
 
 
 def server_cpu_seconds(master: psutil.Process) -> float:
