@@ -60,7 +60,7 @@ class RefreshToken(TokenFields, BaseMutation):
 
 
 class RevokeToken(BaseMutation):
-    """Revoke a refresh token: the argument (no cookie is touched), else the cookie (deleted)."""
+    """End the session of a refresh token: the argument (no cookie touched), else the cookie."""
 
     revoked = graphene.Int(description="When it was revoked, as a Unix timestamp in seconds.")
 

@@ -7,6 +7,7 @@ presenting the rotated token is a replay and ends the session.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -179,3 +180,49 @@ def test_inactive_user_gets_no_successor_even_within_the_window(user):
     with pytest.raises(AccountError) as raised:
         rotate(first.refresh_token_value)
     assert raised.value.code is AccountErrorCode.ACCOUNT_INACTIVE
+
+
+def test_logging_out_with_a_just_rotated_token_ends_the_session(user):
+    # an app whose refresh answer was lost still holds the old token, and logs out with it
+    first = sessions.start_session(user=user)
+    answer = rotate(first.refresh_token_value)
+    sessions.revoke_refresh_token(value=first.refresh_token_value)
+    assert fails(answer.refresh_token_value)
+    assert fails(first.refresh_token_value)
+    assert live_count(user) == 0
+    # and the session is over: revoking again is an error
+    with pytest.raises(AccountError):
+        sessions.revoke_refresh_token(value=answer.refresh_token_value)
+
+
+def test_logging_out_ends_only_that_session(user):
+    phone = sessions.start_session(user=user)
+    laptop = sessions.start_session(user=user)
+    sessions.revoke_refresh_token(value=phone.refresh_token_value)
+    assert fails(phone.refresh_token_value)
+    assert not fails(laptop.refresh_token_value)
+
+
+def test_two_healers_of_one_rotation_end_with_one_successor(user, monkeypatch):
+    # given: a rotation recorded without its successor
+    first = sessions.start_session(user=user)
+    now = timezone.now()
+    RefreshToken.objects.filter(pk=first.refresh_token.pk).update(revoked=now, rotated=now)
+    # when: another request heals it between this one's lookup and its insert
+    real_transaction = sessions.write_transaction
+    rotated = RefreshToken.objects.get(pk=first.refresh_token.pk)
+
+    @contextmanager
+    def other_request_heals_first():
+        successor = sessions._successor_value(first.refresh_token_value)
+        sessions._create_successor(rotated, successor)  # the other request, committed
+        with real_transaction():
+            yield  # ours: the unique token refuses the second insert
+
+    monkeypatch.setattr(sessions, "write_transaction", other_request_heals_first)
+    healed = rotate(first.refresh_token_value)
+    monkeypatch.undo()
+    # then: one successor, handed to this request too
+    assert RefreshToken.objects.filter(family_id=first.session_id).count() == 2
+    assert healed.refresh_token_value == sessions._successor_value(first.refresh_token_value)
+    assert not fails(healed.refresh_token_value)

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from graphql_jwt.refresh_token.signals import refresh_token_revoked, refresh_token_rotated
@@ -140,6 +140,7 @@ def rotate_refresh_token(*, value: str | None, request: Any = None) -> IssuedTok
     _ensure_active(old.user)
     if old.rotated is None:
         now = timezone.now()
+        successor_value = _successor_value(value)
         with write_transaction():
             # A conditional UPDATE: of concurrent uses exactly one wins and inserts
             # the successor in the same transaction, so there is never a moment
@@ -148,13 +149,13 @@ def rotate_refresh_token(*, value: str | None, request: Any = None) -> IssuedTok
                 pk=old.pk, revoked__isnull=True, rotated__isnull=True
             ).update(revoked=now, rotated=now)
             if won == 1:
-                new = _create_successor(old, _successor_value(value))
+                new = _create_successor(old, successor_value)
         if won == 1:
             refresh_token_rotated.send(
                 sender=RefreshToken, request=request, refresh_token=old, refresh_token_issued=new
             )
             logger.info("refresh_token_rotated user=%s", old.user_id)
-            return _issued(old.user, new, _successor_value(value))
+            return _issued(old.user, new, successor_value)
         old.refresh_from_db(fields=["revoked", "rotated"])
     return _reuse(old, value)
 
@@ -162,6 +163,7 @@ def rotate_refresh_token(*, value: str | None, request: Any = None) -> IssuedTok
 def _reuse(old: RefreshToken, value: str) -> IssuedTokens:
     """A rotated token presented again: the same successor within the window, else a replay."""
     window = settings.JWT_REFRESH_REUSE_SECONDS
+    user = old.user  # the chain's rows are the same user's; no query per step
     for _ in range(MAX_REUSE_STEPS):
         if old.rotated is None or (timezone.now() - old.rotated).total_seconds() > window:
             _revoke_family(old)
@@ -173,7 +175,7 @@ def _reuse(old: RefreshToken, value: str) -> IssuedTokens:
                 # The session was ended (logout, revokeSession) since: nothing to hand out.
                 raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
             logger.info("refresh_token_reused user=%s", old.user_id)
-            return _issued(old.user, successor, successor_value)
+            return _issued(user, successor, successor_value)
         # Another tab already rotated the successor too: follow the chain.
         old, value = successor, successor_value
     raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
@@ -188,7 +190,7 @@ def _find_or_heal_successor(old: RefreshToken, successor_value: str) -> RefreshT
     # derived successors, or a failure between the two writes elsewhere): make
     # it now, once, whoever gets here first.
     try:
-        with transaction.atomic():
+        with write_transaction():
             successor = _create_successor(old, successor_value)
     except IntegrityError:
         successor = RefreshToken.objects.get(token=digest)
@@ -219,13 +221,20 @@ def _revoke_family(token: RefreshToken) -> None:
 
 
 def revoke_refresh_token(*, value: str | None, request: Any = None) -> RefreshToken:
-    """Revoke one refresh token (ends its session); an unknown or spent one is an error."""
+    """End the session a refresh token belongs to; an unknown token or an ended session is an error.
+
+    The whole family, not the one row: a client may present a token it holds that
+    was rotated moments ago (a lost answer, another tab), and logging out with it
+    must still end the session rather than leave its successor alive.
+    """
     token = _lookup(value)
     now = timezone.now()
-    revoked = RefreshToken.objects.filter(pk=token.pk, revoked__isnull=True).update(revoked=now)
-    if revoked != 1:
+    ended = RefreshToken.objects.filter(family_id=token.family_id, revoked__isnull=True).update(
+        revoked=now
+    )
+    if ended == 0:
         raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
-    token.revoked = now
+    token.revoked = token.revoked or now
     refresh_token_revoked.send(sender=RefreshToken, request=request, refresh_token=token)
     logger.info("refresh_token_revoked user=%s", token.user_id)
     return token
