@@ -14,7 +14,6 @@ import hmac
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
@@ -54,12 +53,6 @@ def kakao_unlink_callback(request: HttpRequest) -> JsonResponse:
     except AccountError as error:
         logger.warning("kakao_unlink_notice_refused reason=bad_%s", error.field)
         return _answer(400, "bad_request")
-    except DatabaseError as exc:
-        # The database holds the truth: a typed, retryable answer, so Kakao may retry.
-        logger.error("kakao_unlink_notice_failed error=%s", type(exc).__name__)
-        response = _answer(503, "unavailable")
-        response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER_SECONDS)
-        return response
     return _answer(200, outcome)
 
 
