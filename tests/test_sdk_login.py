@@ -365,3 +365,18 @@ def test_nothing_secret_is_logged_or_echoed(kakao, all_logs):
         assert secret not in all_logs.text
     body = response.content.decode()
     assert KAKAO_ACCESS_TOKEN not in body and token not in body
+
+
+def test_no_accepted_audience_at_all_refuses_every_id_token(kakao, settings):
+    # neither KAKAO_ID_TOKEN_AUDIENCES nor a REST key: fail closed, never skip the check
+    settings.KAKAO_ID_TOKEN_AUDIENCES = []
+    settings.KAKAO_REST_API_KEY = ""
+    mock_token(kakao)
+    kakao.add(responses.GET, JWKS_URL, json=jwks())
+    for aud in (NATIVE_KEY, "test-rest-api-key", ""):
+        with pytest.raises(AccountError) as raised:
+            sdk_login.kakao_login_with_token(
+                access_token=KAKAO_ACCESS_TOKEN, id_token=id_token(None, aud=aud)
+            )
+        assert raised.value.code is AccountErrorCode.INVALID_ID_TOKEN, aud
+    assert User.objects.count() == 0
