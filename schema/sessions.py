@@ -99,21 +99,19 @@ class Logout(BaseMutation):
 
     @classmethod
     def perform(cls, info, refresh_token=None, everywhere=False):
+        request = info.context
         if everywhere:
-            sessions.end_all_sessions(user=current_user(info.context))
-        if refresh_token is None:
-            clear_token_cookies(info.context)
-        if everywhere:
-            return cls(errors=[], ok=True)
-        value = refresh_token or refresh_cookie(info.context)
-        if value:
+            sessions.end_all_sessions(user=current_user(request))
+        elif value := refresh_token or refresh_cookie(request):
             try:
-                with token_source(refresh_token):
-                    sessions.revoke_refresh_token(value=value, request=info.context)
+                sessions.revoke_refresh_token(value=value, request=request)
             except AccountError as error:
-                # Logging out of an already ended session is fine; malformed input is not.
-                if error.code is AccountErrorCode.INVALID_INPUT:
+                # Logging out of an ended session, or with a garbled cookie, is fine (the
+                # cookies go below); a malformed argument is the caller's mistake.
+                if error.code is AccountErrorCode.INVALID_INPUT and refresh_token is not None:
                     raise
+        if refresh_token is None:
+            clear_token_cookies(request)
         return cls(errors=[], ok=True)
 
 

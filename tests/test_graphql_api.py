@@ -417,6 +417,20 @@ def test_logout_without_session_is_ok(client):
     assert response.json()["data"]["logout"] == {"ok": True, "errors": []}
 
 
+def test_logout_with_a_garbled_cookie_still_deletes_the_cookies(client):
+    client.cookies[REFRESH_COOKIE] = "not a token\u00e9"
+    response = gql(client, LOGOUT)
+    assert response.json()["data"]["logout"] == {"ok": True, "errors": []}
+    assert response.cookies[REFRESH_COOKIE]["max-age"] == 0
+
+
+def test_logout_with_a_malformed_argument_is_invalid_input(client):
+    response = gql(client, LOGOUT, {"refreshToken": "x" * 300})
+    assert [(e["code"], e["field"]) for e in errors_of(response, "logout")] == [
+        ("INVALID_INPUT", "refreshToken")
+    ]
+
+
 # --- cookies are for cookie clients only -------------------------------------------
 
 
