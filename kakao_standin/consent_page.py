@@ -81,8 +81,9 @@ def consent_html(view: ConsentView) -> str:
         )
     if view.create:
         parts.append('<p class="note" id="create">새 카카오계정 만들기 / Create an account</p>')
-    parts.append(f'<form method="post" action="/oauth/authorize" id="consent">{hidden}')
     if view.accounts:
+        # A form of its own: choosing is agreeing as that person, whose screen comes next
+        # when they have something to agree to (the page then asks for it).
         buttons = "".join(
             f'<button type="submit" name="account" value="{_e(value)}" class="account">'
             f'<b>{_e(person.nickname)}</b> <span class="tag">{_e(person.email or "no email")}'
@@ -90,9 +91,12 @@ def consent_html(view: ConsentView) -> str:
             for value, person in view.accounts
         )
         parts.append(
-            f'<div id="accounts"><h2>계정 선택 / Choose an account</h2>{buttons}</div>'
+            '<form method="post" action="/oauth/authorize" id="accounts">'
+            f'{hidden}<input type="hidden" name="action" value="agree">'
+            f"<h2>계정 선택 / Choose an account</h2>{buttons}</form>"
             '<p class="note">또는 다른 계정 / or another one:</p>'
         )
+    parts.append(f'<form method="post" action="/oauth/authorize" id="consent">{hidden}')
     parts.append(_account_fields(who, password=view.password))
     parts.append(_asked_html(view.asked))
     parts.append(

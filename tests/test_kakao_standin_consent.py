@@ -371,9 +371,19 @@ def test_select_account_offers_the_test_people(base):
     assert offered == [("session", "동의자")] + [
         (str(i), html.escape(p["nickname"])) for i, p in enumerate(PRESETS)
     ]
-    # choosing 이미인증: their sign-up screen first (a new person for the app)
-    chosen = submit(browser, base, page, account="1")
+    # choosing 이미인증 (the chooser's own form: its hidden fields and the button's value)
+    chooser = page.split('id="accounts">')[1].split("</form>")[0]
+    assert 'name="action" value="agree"' in chooser
+
+    def choose(account: str) -> requests.Response:
+        form = {**hidden_fields(chooser), "account": account}
+        url = f"{base}/oauth/authorize"
+        return browser.post(url, data=form, allow_redirects=False, timeout=5)
+
+    # a new person for the app: their sign-up screen next, pre-filled with them
+    chosen = choose("1")
     assert chosen.status_code == 200 and 'value="이미인증"' in chosen.text
+    assert 'id="term_tos"' in chosen.text
     done = submit(browser, base, chosen.text, account="1", agree_terms=["tos", "privacy"])
     tokens = exchange(base, redirect_query(done)["code"])
     me = requests.get(f"{base}/v2/user/me", headers=bearer(tokens), timeout=5).json()
@@ -381,8 +391,9 @@ def test_select_account_offers_the_test_people(base):
     assert me["kakao_account"]["is_email_verified"] is False
     # the Kakao session is now theirs; an account that does not exist is refused
     assert "이미인증" in authorize(browser, base).text.split('id="session"')[1][:200]
-    assert submit(browser, base, page, account="7").status_code == 400
-    assert submit(browser, base, page, account="-1").status_code == 400
+    assert choose("7").status_code == 400 and choose("-1").status_code == 400
+    # a returning person chosen: nothing to agree to, so a code at once
+    assert redirect_query(choose("session"))["code"]
 
 
 def test_prompt_none_answers_without_a_screen_or_says_why_not(base):
