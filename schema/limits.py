@@ -242,5 +242,5 @@ class MaxCostRule(_OperationLimitRule):
         return factor * cost
 
     def refusal(self, found: float) -> str:
-        shown = f"{found:.0f}" if found < 1e12 else f"{found:.3g}"
+        shown = f"{found:.2f}".rstrip("0").rstrip(".") if found < 1e12 else f"{found:.3g}"
         return f"The operation costs {shown}; the cost limit is {self.limit}."

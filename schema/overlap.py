@@ -7,7 +7,8 @@ response name, field and arguments are one field to the spec (their sub-selectio
 merged, see https://spec.graphql.org/October2021/#sec-Field-Selection-Merging), so the rule
 runs here on a copy of each operation in which such fields are merged into one, fragments are
 inlined and a second spread of the same fragment in one selection set is dropped. Its verdict
-is the same; its work is linear in the size of the copy, which the cost limit bounds.
+is the same (a conflict between the subfields of merged fields is reported at the subfields);
+its work is linear in the size of the copy, which the cost limit bounds.
 
 Two fields with one response name but different fields or arguments always conflict (in a
 schema without abstract types, as here, every type condition is its parent's type); the copy

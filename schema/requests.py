@@ -40,6 +40,7 @@ class RequestError(HttpError):
 def read_body(request: HttpRequest, parse: Callable[[HttpRequest], Any]) -> Any:
     """``parse(request)`` (graphene-django's body parser), its failures as request errors."""
     try:
+        request.body  # noqa: B018 (read here: Django refuses a body over its size limit)
         return parse(request)
     except HttpError as error:  # graphene-django's: not JSON, not a JSON object
         reason = error.message
