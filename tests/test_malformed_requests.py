@@ -177,7 +177,14 @@ def test_the_development_server_logs_no_query_string(tmp_path):
         "PYTHONUNBUFFERED": "1",
     }
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        [
+            sys.executable,
+            "manage.py",
+            "runserver",
+            "--noreload",
+            "--nothreading",
+            f"127.0.0.1:{port}",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -201,6 +208,8 @@ def test_the_development_server_logs_no_query_string(tmp_path):
                     headers={"Content-Type": "application/json"},
                 )
             )
+        # One request at a time: once this one is answered, the two above are logged.
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz")
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=10)
