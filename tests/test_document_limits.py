@@ -98,18 +98,19 @@ def test_repeated_fields_cost_a_linear_check(count, outcome):
     assert seconds < BOUND_SECONDS
 
 
-def best_check_seconds(query: str) -> float:
+def check_cpu_seconds(query: str) -> float:
+    """The least CPU time this thread spent checking `query`, uncached, in ten tries."""
     limits, best = Limits.from_settings(), float("inf")
-    for _ in range(5):
-        started = time.perf_counter()
-        checked_document.__wrapped__(query, limits)  # uncached
-        best = min(best, time.perf_counter() - started)
+    for _ in range(10):
+        started = time.thread_time()  # other processes on the machine do not count
+        checked_document.__wrapped__(query, limits)
+        best = min(best, time.thread_time() - started)
     return best
 
 
 def test_checking_repeated_fields_grows_linearly():
     # given: ten times as many repeated fields
-    small, large = best_check_seconds(repeated(25)), best_check_seconds(repeated(249))
+    small, large = check_cpu_seconds(repeated(25)), check_cpu_seconds(repeated(249))
     # then: about ten times the work (graphql-core's pairwise comparison made it a hundred)
     assert large < 30 * small, (small, large)
 
@@ -273,3 +274,13 @@ def test_the_example_apps_operations_pass_the_default_limits():
         used = fragments if "..." in operation else ""
         _, errors = checked_document.__wrapped__(operation + used, Limits.from_settings())
         assert errors == (), (operation, errors)
+
+
+def test_graphiqls_introspection_query_passes_when_introspection_is_on(settings):
+    from graphql import get_introspection_query
+
+    settings.GRAPHQL_INTROSPECTION = True
+    query = get_introspection_query(descriptions=True, input_value_deprecation=True)
+    status, body, _ = timed_post(query)
+    assert status == 200, body
+    assert body["data"]["__schema"]["queryType"]["name"] == "Query"

@@ -1,4 +1,4 @@
-"""Malformed requests are JSON request errors, never HTML pages or logged bugs; no tokens in URLs."""
+"""Malformed requests are JSON request errors, never HTML pages or logged bugs; no tokens in URLs"""
 
 from __future__ import annotations
 
