@@ -19,6 +19,12 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from graphene_django.settings import graphene_settings
+from graphql import parse, validate
+from graphql.validation import OverlappingFieldsCanBeMergedRule
+from hypothesis import assume, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from bench.validation import (
     aliases,
@@ -30,8 +36,9 @@ from bench.validation import (
     nested_lists,
     repeated,
 )
-from schema.documents import checked_document
+from schema.documents import FRAGMENT_RULES, OTHER_SPEC_RULES, checked_document
 from schema.limits import Limits
+from schema.overlap import overlapping_fields_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -284,3 +291,62 @@ def test_graphiqls_introspection_query_passes_when_introspection_is_on(settings)
     status, body, _ = timed_post(query)
     assert status == 200, body
     assert body["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+# --- The merged copy gives the stock rule's verdict -------------------------------------
+
+session_fields = st.sampled_from(["id", "current", "createdAt", "x: id", "x: current"])
+user_selections = st.recursive(
+    st.sampled_from(["id", "email", "nickname", "x: id", "x: email", "__typename"]),
+    lambda inner: st.one_of(
+        st.lists(session_fields, min_size=1, max_size=3).map(
+            lambda fields: f"sessions {{ {' '.join(fields)} }}"
+        ),
+        st.lists(session_fields, min_size=1, max_size=3).map(
+            lambda fields: f"x: sessions {{ {' '.join(fields)} }}"
+        ),
+        st.lists(inner, min_size=1, max_size=3).map(lambda s: f"... on User {{ {' '.join(s)} }}"),
+        st.lists(inner, min_size=1, max_size=3).map(lambda s: f"... {{ {' '.join(s)} }}"),
+        st.sampled_from(["...U", "...U @include(if: true)"]),
+    ),
+    max_leaves=8,
+)
+query_selections = st.one_of(
+    st.lists(user_selections, min_size=1, max_size=4).map(lambda s: f"me {{ {' '.join(s)} }}"),
+    st.lists(user_selections, min_size=1, max_size=3).map(lambda s: f"x: me {{ {' '.join(s)} }}"),
+    st.sampled_from(
+        [
+            'kakaoAuthorizeUrl(redirectUri: "a") { url }',
+            'kakaoAuthorizeUrl(redirectUri: "b") { url }',
+            'x: kakaoAuthorizeUrl(scope: ["a", "b"]) { url }',
+            'x: kakaoAuthorizeUrl(scope: ["a", "b"]) { x: url }',
+            "x: __typename",
+            "...Q",
+        ]
+    ),
+)
+
+
+@hypothesis_settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    operation=st.lists(query_selections, min_size=1, max_size=5),
+    user_fragment=st.lists(st.sampled_from(["id", "x: id", "x: email", "nickname"]), max_size=3),
+    query_fragment=st.lists(query_selections.filter(lambda s: "...Q" not in s), max_size=2),
+)
+def test_the_merged_copy_finds_exactly_the_conflicts_the_stock_rule_finds(
+    operation, user_fragment, query_fragment
+):
+    # given: a document every other spec rule accepts
+    schema = graphene_settings.SCHEMA.graphql_schema
+    text = "{ " + " ".join(operation) + " }"
+    if "...U" in text:
+        text += f" fragment U on User {{ {' '.join(user_fragment) or 'id'} }}"
+    if "...Q" in text:
+        text += f" fragment Q on Query {{ {' '.join(query_fragment) or '__typename'} }}"
+    document = parse(text)
+    assume(not validate(schema, document, [*FRAGMENT_RULES, *OTHER_SPEC_RULES]))
+
+    # then: the overlapping-fields rule refuses it on the copy exactly when it does on the original
+    stock = validate(schema, document, [OverlappingFieldsCanBeMergedRule])
+    merged = overlapping_fields_errors(schema, document, hide_suggestions=True)
+    assert bool(merged) == bool(stock), (text, stock, merged)
