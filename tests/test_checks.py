@@ -94,3 +94,21 @@ def test_missing_app_id_is_a_warning_and_a_wrong_one_an_error(settings):
 def test_reuse_window_is_bounded(settings, seconds):
     settings.JWT_REFRESH_REUSE_SECONDS = seconds
     assert "accounts.E017" in ids()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "GRAPHQL_MAX_QUERY_BYTES",
+        "GRAPHQL_MAX_TOKENS",
+        "GRAPHQL_MAX_DEPTH",
+        "GRAPHQL_MAX_ALIASES",
+        "GRAPHQL_MAX_DIRECTIVES",
+        "GRAPHQL_MAX_COST",
+    ],
+)
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "100", True])
+def test_graphql_limits_must_be_positive_whole_numbers(settings, name, bad):
+    assert "accounts.E018" not in ids()
+    setattr(settings, name, bad)
+    assert "accounts.E018" in ids()
