@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 
 from kakao_standin.account_routes import NOT_A_TOKEN, AccountRoutes
 from kakao_standin.identity import PRESETS, Identity, identity_from_json
-from kakao_standin.pages import consent_html, error_page, index_html
+from kakao_standin.pages import FAVICON_SVG, consent_html, error_page, index_html
 from kakao_standin.state import (
     KakaoStandIn,
 )
@@ -56,6 +56,9 @@ class Handler(AccountRoutes):
             self._avatar(path.rsplit("/", 1)[-1].removesuffix(".svg"))
         elif path == "/_standin/connections":
             self._connections_page()
+        elif path in ("/favicon.svg", "/favicon.ico"):
+            # /favicon.ico too: what a browser asks for on a page without a link (JSON).
+            self._send(200, FAVICON_SVG.encode(), "image/svg+xml")
         elif path == "/_standin/unlinks":
             self._json(200, {"unlinks": self.server.standin.unlinks()})
         elif path == "/":
