@@ -186,6 +186,9 @@ def test_dev_sh_starts_everything_and_a_sigterm_stops_every_child(tmp_path):
             time.sleep(0.2)
         banner = (tmp_path / "dev.log").read_text()
         assert f"http://localhost:{ports['PORT']}/graphql" in banner
+        # Everything is configured: no warning, and no advice to set what dev.sh has set.
+        assert "WARNINGS" not in banner and "Point the backend at it" not in banner, banner
+        assert "The backend's settings in this environment already point at it." in banner
         app_ran = f"http://localhost:{ports['APP_PORT']}" in banner  # Node new enough for Vite
         listening = [port for name, port in ports.items() if app_ran or name != "APP_PORT"]
         # The banner comes only once the servers answer.
