@@ -19,7 +19,8 @@ from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import KakaoClient, KakaoError, KakaoNotConnected
 from accounts.models import Session, SocialAccount, User
-from accounts.services.login import kakao_error_code, kakao_profile_from_code
+from accounts.services.kakao_errors import kakao_error_code
+from accounts.services.login import kakao_profile_from_code
 from accounts.services.sessions import end_all_sessions
 
 logger = logging.getLogger(__name__)
