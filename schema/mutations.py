@@ -8,6 +8,8 @@ error without internals (see ``schema/views.py``).
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
+from datetime import datetime
 
 import graphene
 from django.conf import settings
@@ -16,9 +18,15 @@ from graphene.types.generic import GenericScalar
 from accounts import ratelimit
 from accounts.errors import AccountError
 from accounts.services import inputs, login, sdk_login, sessions
-from accounts.services.oauth_state import check_login_state
-from schema.auth import note_signed_in
+from accounts.services.authorize_options import (
+    AuthorizePurpose,
+    KakaoPrompt,
+    authorize_options,
+)
+from accounts.services.oauth_state import check_state
+from schema.auth import current_session_id, current_user, note_signed_in
 from schema.client_ip import client_ip
+from schema.consent_types import AuthorizePurposeEnum, KakaoPromptEnum
 from schema.cookies import (
     clear_state_cookie,
     set_token_cookies,
@@ -109,12 +117,28 @@ class CodeFlowArguments:
     state = graphene.String(description="The `state` Kakao returned with the code.")
 
 
-def code_flow_arguments(
-    request, *, code: str, redirect_uri: str | None, state: str | None
-) -> tuple[str, str | None]:
-    """What kakaoLogin and linkKakao check before Kakao: limits, input, the browser's state.
+@dataclass(frozen=True)
+class CodeFlow:
+    """What the code flow's checks established."""
 
-    Returns the redirect URI to use and the nonce issued with the state.
+    redirect_uri: str
+    nonce: str | None  # issued with the state (OIDC)
+    requested_at: datetime | None  # when the state was issued
+
+
+def code_flow_arguments(
+    request,
+    *,
+    code: str,
+    redirect_uri: str | None,
+    state: str | None,
+    purpose: AuthorizePurpose = AuthorizePurpose.SIGN_IN,
+    user_id: int | None = None,
+) -> CodeFlow:
+    """What the code flow's mutations check before Kakao: limits, input, the browser's state.
+
+    The state must have been issued for ``purpose`` (and, for GRANT and
+    REAUTHENTICATE, to ``user_id`` in this session).
     """
     ratelimit.hit(
         "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
@@ -125,12 +149,21 @@ def code_flow_arguments(
     )
     redirect_uri = inputs.resolve_redirect_uri(redirect_uri)
     cookie = state_cookie(request)
-    nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
+    issued = check_state(
+        state=state,
+        cookie_value=cookie,
+        redirect_uri=redirect_uri,
+        purpose=purpose,
+        user_id=user_id,
+        session_id=current_session_id(request) if user_id is not None else None,
+    )
     if cookie and state:
         # Spent only once it passed: a refused state (another tab's, a
         # forged one) leaves this browser's own login able to finish.
         clear_state_cookie(request)
-    return redirect_uri, nonce
+    if issued is None:
+        return CodeFlow(redirect_uri=redirect_uri, nonce=None, requested_at=None)
+    return CodeFlow(redirect_uri=redirect_uri, nonce=issued.nonce, requested_at=issued.issued_at)
 
 
 class KakaoAuthorize(BaseMutation):
@@ -139,7 +172,9 @@ class KakaoAuthorize(BaseMutation):
     The state is bound to this browser by an HttpOnly cookie set on this
     response: send the request with credentials so the cookie is kept. A
     mutation because it issues something: a query result could be cached and
-    replayed with a spent state.
+    replayed with a spent state. The state serves only its `purpose`: SIGN_IN
+    (kakaoLogin, linkKakao), GRANT (kakaoGrant) or REAUTHENTICATE
+    (kakaoReauthenticate); the last two need the signed-in caller.
     """
 
     url = graphene.String(description="Kakao's authorize URL: navigate the browser to it.")
@@ -157,12 +192,60 @@ class KakaoAuthorize(BaseMutation):
         )
         scope = graphene.List(
             graphene.NonNull(graphene.String),
-            description='Extra Kakao consent items to ask for, e.g. ["account_email"].',
+            description='Extra Kakao consent items to ask for, e.g. ["account_email"]; '
+            'required with purpose GRANT (["talk_message"]). "openid" is added with KAKAO_OIDC.',
+        )
+        prompt = graphene.List(
+            graphene.NonNull(KakaoPromptEnum),
+            description="Kakao's prompt options; REAUTHENTICATE adds LOGIN. NONE stands alone.",
+        )
+        login_hint = graphene.String(
+            description="A Kakao account id (email or phone number) to pre-fill on Kakao's login "
+            "page; at most 254 visible characters.",
+        )
+        service_terms = graphene.List(
+            graphene.NonNull(graphene.String),
+            description="Kakao Sync service-terms tags to ask consent for, e.g. the tags a "
+            "TERMS_REQUIRED error listed.",
+        )
+        purpose = AuthorizePurposeEnum(
+            default_value=AuthorizePurpose.SIGN_IN.value,
+            description="What the code will be used for; a state serves no other purpose.",
         )
 
     @classmethod
-    def perform(cls, info, redirect_uri=None, scope=None):
-        fields = start_kakao_authorize(info.context, redirect_uri=redirect_uri, scope=scope)
+    def perform(
+        cls,
+        info,
+        redirect_uri=None,
+        scope=None,
+        prompt=None,
+        login_hint=None,
+        service_terms=None,
+        purpose=AuthorizePurpose.SIGN_IN,
+    ):
+        request = info.context
+        purpose = AuthorizePurpose(getattr(purpose, "value", purpose))
+        options = authorize_options(
+            purpose=purpose,
+            prompt=[KakaoPrompt(getattr(p, "value", p)) for p in prompt or []],
+            login_hint=login_hint,
+            service_terms=service_terms,
+        )
+        user_id = session_id = None
+        if purpose is not AuthorizePurpose.SIGN_IN:
+            # Only granting and re-authenticating are for a signed-in caller: a stale
+            # token never stands in the way of signing in.
+            user_id, session_id = current_user(request).pk, current_session_id(request)
+        fields = start_kakao_authorize(
+            request,
+            redirect_uri=redirect_uri,
+            scope=scope,
+            options=options,
+            purpose=purpose,
+            user_id=user_id,
+            session_id=session_id,
+        )
         return cls(errors=[], **fields)
 
 
@@ -180,11 +263,12 @@ class KakaoLogin(TokenFields, BaseMutation):
     @classmethod
     def perform(cls, info, code, redirect_uri=None, state=None):
         request = info.context
-        redirect_uri, nonce = code_flow_arguments(
-            request, code=code, redirect_uri=redirect_uri, state=state
-        )
+        flow = code_flow_arguments(request, code=code, redirect_uri=redirect_uri, state=state)
         result = login.kakao_login(
-            code=code, redirect_uri=redirect_uri, nonce=nonce, user_agent=user_agent(request)
+            code=code,
+            redirect_uri=flow.redirect_uri,
+            nonce=flow.nonce,
+            user_agent=user_agent(request),
         )
         set_token_cookies(request, result.tokens)
         return cls(
