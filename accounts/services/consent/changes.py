@@ -74,14 +74,13 @@ def ensure_same_person(link: SocialAccount, kakao_id: str, *, op: str) -> None:
 
 
 def revoke_scopes(*, user: User, scope_ids: list[str], client: KakaoClient | None = None) -> User:
-    """Withdraw consent items at Kakao and record Kakao's answer."""
+    """Withdraw consent items at Kakao and record Kakao's answer.
+
+    Kakao decides what is revocable (-3): items recorded from a token response
+    carry no such flag, so the record is not asked first.
+    """
     ids = _keys(scope_ids, field="scopes")
     link = _link_to_change(user, field="scopes")
-    record = records.consent_record(link_id=link.pk)
-    for scope_id in ids:
-        known = record.scope(scope_id)
-        if known is not None and known.agreed and not known.revocable:
-            _not_revocable(scope_id, field="scopes")
     client = _admin_client(client)
     try:
         answer = client.revoke_scopes(scope_ids=ids, user_id=link.uid)
