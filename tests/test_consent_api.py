@@ -627,3 +627,49 @@ def test_a_refused_kakao_logout_still_ends_the_session(kakao, settings, allowed,
     assert [(e["code"], e["field"]) for e in payload["errors"]] == [expected]
     assert RefreshToken.objects.filter(revoked__isnull=True).count() == 0
     assert response.cookies[REFRESH_COOKIE]["max-age"] == 0
+
+
+# --- nothing secret in the logs -----------------------------------------------------------------
+
+
+def test_nothing_secret_is_logged(kakao, settings, all_logs):
+    settings.KAKAO_LOGOUT_REDIRECT_URIS = ["http://localhost:3000/"]
+    client, data = sign_up(kakao)
+    mock_consent(kakao)
+    me_kakao(client)
+    kakao.add(responses.POST, REVOKE_SCOPES_URL, json={"msg": "x", "code": -3}, status=403)
+    gql(client, REVOKE_SCOPES, {"scopes": ["profile_nickname"]})
+    kakao.add(responses.POST, REVOKE_SERVICE_TERMS_URL, json=revoked_terms_response("marketing"))
+    gql(client, REVOKE_TERMS, {"tags": ["marketing"]})
+    state = grant_state(client)["state"]
+    mock_login(kakao, user=user_response(99), token_body=token_response(scope="talk_message"))
+    gql(client, GRANT, {"code": "grant-code-SECRET-1", "state": state})
+    settings.KAKAO_REQUIRED_SERVICE_TERMS = ["tos", "privacy"]
+    kakao.add(
+        responses.GET,
+        SERVICE_TERMS_URL,
+        json=terms_response(term("tos"), term("privacy", agreed=False)),
+    )
+    login(Client(), kakao, code="login-code-SECRET-2")
+    logout = gql(client, LOGOUT).json()["data"]["logout"]["kakaoLogoutUrl"]
+    text = all_logs.text
+    for secret in (
+        ADMIN_KEY,
+        CODE,
+        "grant-code-SECRET",
+        "login-code-SECRET",
+        KAKAO_ACCESS_TOKEN,
+        "kakao-refresh-token-SECRET",
+        data["token"],
+        data["refreshToken"],
+        parse_qs(urlsplit(logout).query)["state"][0],
+    ):
+        assert secret not in text
+    for story in (
+        "kakao_consent_refreshed user=",
+        "kakao_consent_error status=403 kakao_code=-3",
+        "kakao_terms_revoked user=",
+        "kakao_account_mismatch user=",
+        "kakao_terms_required missing=privacy",
+    ):
+        assert story in text
