@@ -3,6 +3,7 @@
 import graphene
 
 from schema.account import AccountMutations
+from schema.authorize import AuthorizeMutations
 from schema.consent import ConsentMutations
 from schema.mutations import LoginMutations
 from schema.queries import Query
@@ -12,6 +13,7 @@ from schema.sessions import SessionMutations
 
 class Mutation(
     LoginMutations,
+    AuthorizeMutations,
     SessionMutations,
     AccountMutations,
     ConsentMutations,
