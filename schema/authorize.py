@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import graphene
 
-from accounts.services.authorize_options import (
-    AuthorizePurpose,
-    KakaoPrompt,
-    authorize_options,
-)
+from accounts.services.authorize_options import AuthorizePurpose, authorize_options
 from schema.auth import current_session_id, current_user
 from schema.consent_types import AuthorizePurposeEnum, KakaoPromptEnum
 from schema.mutations import BaseMutation
@@ -58,7 +54,7 @@ class KakaoAuthorize(BaseMutation):
             "TERMS_REQUIRED error listed.",
         )
         purpose = AuthorizePurposeEnum(
-            default_value=AuthorizePurpose.SIGN_IN.value,
+            default_value=AuthorizePurpose.SIGN_IN,
             description="What the code will be used for; a state serves no other purpose.",
         )
 
@@ -74,10 +70,9 @@ class KakaoAuthorize(BaseMutation):
         purpose=AuthorizePurpose.SIGN_IN,
     ):
         request = info.context
-        purpose = AuthorizePurpose(getattr(purpose, "value", purpose))
         options = authorize_options(
             purpose=purpose,
-            prompt=[KakaoPrompt(getattr(p, "value", p)) for p in prompt or []],
+            prompt=prompt,
             login_hint=login_hint,
             service_terms=service_terms,
         )

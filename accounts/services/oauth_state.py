@@ -2,7 +2,7 @@
 
 ``kakao_authorize_request`` makes Kakao's authorize URL with a fresh random
 state (and nonce with OIDC) and a signed, short-lived value for an HttpOnly
-cookie. ``check_login_state`` accepts a login only when the state Kakao sent
+cookie. ``check_state`` accepts a login only when the state Kakao sent
 back equals the one in *this browser's* cookie, was issued for the same
 redirect URI, is under 10 minutes old and was never used before. That stops
 login CSRF (a victim's browser submitting the attacker's code) and code
@@ -134,14 +134,6 @@ def kakao_authorize_request(
         nonce=nonce,
         cookie_value=cookie_value,
     )
-
-
-def check_login_state(
-    *, state: str | None, cookie_value: str | None, redirect_uri: str | None
-) -> str | None:
-    """Accept a sign-in's state once; return the nonce issued with it (or None)."""
-    issued = check_state(state=state, cookie_value=cookie_value, redirect_uri=redirect_uri)
-    return issued.nonce if issued is not None else None
 
 
 def check_state(
