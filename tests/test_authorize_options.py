@@ -6,7 +6,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from accounts.errors import AccountErrorCode
+from accounts.models import User
+from tests.test_account_api import bearer
+from tests.test_account_service import kakao_user
 from tests.test_graphql_api import gql
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +24,14 @@ mutation($prompt: [KakaoPrompt!], $loginHint: String, $serviceTerms: [String!],
   kakaoAuthorize(prompt: $prompt, loginHint: $loginHint, serviceTerms: $serviceTerms,
                  purpose: $purpose) { url state errors { field code } }
 }"""
+
+AUTHORIZE_ALL = """
+mutation($loginHint: String, $serviceTerms: [String!], $scope: [String!],
+         $purpose: AuthorizePurpose) {
+  kakaoAuthorize(loginHint: $loginHint, serviceTerms: $serviceTerms, scope: $scope,
+                 purpose: $purpose) { url errors { field code } }
+}"""
+CODES = {code.name for code in AccountErrorCode}
 
 
 def authorize(**variables) -> tuple[dict, object]:
@@ -83,3 +98,37 @@ def test_granting_and_reauthenticating_need_a_signed_in_caller(purpose):
     data, response = authorize(purpose=purpose)
     assert data["errors"] == [{"field": None, "code": "UNAUTHENTICATED"}]
     assert "kakao-oauth-state" not in response.cookies
+
+
+@hypothesis_settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    login_hint=st.none() | st.text(max_size=300),
+    service_terms=st.none() | st.lists(st.text(max_size=70), max_size=32),
+    scope=st.none() | st.lists(st.text(max_size=70), max_size=3),
+    purpose=st.sampled_from(["SIGN_IN", "GRANT", "REAUTHENTICATE"]),
+    tags=st.lists(st.text(max_size=70), max_size=32),
+)
+def test_any_options_of_a_signed_in_caller_give_a_typed_answer(
+    kakao, login_hint, service_terms, scope, purpose, tags
+):
+    user = User.objects.first() or kakao_user()
+    headers = bearer(user)
+    variables = {
+        "loginHint": login_hint,
+        "serviceTerms": service_terms,
+        "scope": scope,
+        "purpose": purpose,
+    }
+    body = gql(Client(), AUTHORIZE_ALL, variables, **headers).json()
+    assert "errors" not in body, body
+    for error in body["data"]["kakaoAuthorize"]["errors"]:
+        assert error["code"] in CODES
+    revoke = "mutation($t: [String!]!) { revokeKakaoServiceTerms(tags: $t) { errors { code } } }"
+    body = gql(Client(), revoke, {"t": tags}, **headers).json()
+    assert {e["code"] for e in body["data"]["revokeKakaoServiceTerms"]["errors"]} <= CODES
+    assert len(kakao.calls) == 0  # no admin key in the suite: nothing reaches Kakao
