@@ -69,6 +69,7 @@ def check_configuration(app_configs=None, **kwargs) -> list:
             errors.append(Error(f"{name}: {exc}", id="accounts.E008"))
     if settings.TRUSTED_PROXY_COUNT < 0:
         errors.append(Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="accounts.E009"))
+    errors.extend(_graphql_limit_errors())
     errors.extend(_account_life_errors())
     errors.extend(_consent_errors())
     if not settings.DEBUG:
@@ -88,6 +89,28 @@ def check_configuration(app_configs=None, **kwargs) -> list:
                 id="accounts.E017",
             )
         )
+    return errors
+
+
+GRAPHQL_LIMITS = (
+    "GRAPHQL_MAX_QUERY_BYTES",
+    "GRAPHQL_MAX_TOKENS",
+    "GRAPHQL_MAX_DEPTH",
+    "GRAPHQL_MAX_ALIASES",
+    "GRAPHQL_MAX_DIRECTIVES",
+    "GRAPHQL_MAX_COST",
+)
+
+
+def _graphql_limit_errors() -> list:
+    """Each bound on a GraphQL document (schema/limits.py) is a positive whole number."""
+    errors = []
+    for name in GRAPHQL_LIMITS:
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            errors.append(
+                Error(f"{name} must be a positive whole number, not {value!r}.", id="accounts.E018")
+            )
     return errors
 
 
@@ -149,7 +172,7 @@ def _consent_errors() -> list:
             Error(
                 "KAKAO_REQUIRED_SERVICE_TERMS must be at most 30 Kakao Sync service-terms tags "
                 f"(letters, digits, _ . -, up to 64 each); not {bad[:3]!r}.",
-                id="accounts.E018",
+                id="accounts.E019",
             )
         )
     if required and not settings.KAKAO_ADMIN_KEY:
@@ -157,14 +180,14 @@ def _consent_errors() -> list:
             Error(
                 "KAKAO_REQUIRED_SERVICE_TERMS needs KAKAO_ADMIN_KEY: the terms are read from Kakao "
                 "with it, and without it every sign-in would answer KAKAO_MISCONFIGURED.",
-                id="accounts.E019",
+                id="accounts.E020",
             )
         )
     if not 0 <= settings.KAKAO_CONSENT_MAX_AGE_SECONDS <= 30 * 24 * 3600:
         errors.append(
             Error(
                 "KAKAO_CONSENT_MAX_AGE_SECONDS must be between 0 and 2592000 (30 days).",
-                id="accounts.E020",
+                id="accounts.E021",
             )
         )
     if not 60 <= settings.REAUTHENTICATION_MAX_AGE_SECONDS <= 24 * 3600:
@@ -172,7 +195,7 @@ def _consent_errors() -> list:
             Error(
                 "REAUTHENTICATION_MAX_AGE_SECONDS must be between 60 and 86400 (how recent a "
                 "sign-in must be before deleteAccount or unlinkKakao).",
-                id="accounts.E021",
+                id="accounts.E022",
             )
         )
     for uri in settings.KAKAO_LOGOUT_REDIRECT_URIS:
@@ -181,7 +204,7 @@ def _consent_errors() -> list:
             errors.append(
                 Error(
                     f"KAKAO_LOGOUT_REDIRECT_URIS entry {uri!r} is not an absolute http(s) URI.",
-                    id="accounts.E022",
+                    id="accounts.E023",
                 )
             )
     return errors

@@ -635,6 +635,7 @@ def test_a_refused_kakao_logout_still_ends_the_session(kakao, settings, allowed,
 def test_nothing_secret_is_logged(kakao, settings, all_logs):
     settings.KAKAO_LOGOUT_REDIRECT_URIS = ["http://localhost:3000/"]
     client, data = sign_up(kakao)
+    refresh_token = client.cookies[REFRESH_COOKIE].value
     mock_consent(kakao)
     me_kakao(client)
     kakao.add(responses.POST, REVOKE_SCOPES_URL, json={"msg": "x", "code": -3}, status=403)
@@ -661,7 +662,7 @@ def test_nothing_secret_is_logged(kakao, settings, all_logs):
         KAKAO_ACCESS_TOKEN,
         "kakao-refresh-token-SECRET",
         data["token"],
-        data["refreshToken"],
+        refresh_token,
         parse_qs(urlsplit(logout).query)["state"][0],
     ):
         assert secret not in text

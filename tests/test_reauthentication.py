@@ -15,7 +15,9 @@ from django.utils import timezone
 from freezegun import freeze_time
 from graphql_jwt.settings import jwt_settings
 
+from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import Session, SocialAccount, User
+from accounts.services import account
 from tests.kakao_fixtures import (
     KAKAO_ACCESS_TOKEN,
     TOKEN_INFO_URL,
@@ -140,27 +142,40 @@ def test_a_fresh_sign_in_is_recent_enough_and_the_window_is_configurable(kakao, 
         assert gql(client, DELETE).json()["data"]["deleteAccount"]["ok"] is True
 
 
+def top_level(response) -> list[str]:
+    return [e["extensions"]["code"] for e in response.json().get("errors", [])]
+
+
 def test_a_token_without_a_session_can_never_delete(kakao):
     signed_in(kakao)
     user = User.objects.get()
     # an access token from before sessions existed: no sid claim
     legacy = jwt_settings.JWT_ENCODE_HANDLER(jwt_settings.JWT_PAYLOAD_HANDLER(user, None), None)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {legacy}"}
-    assert codes(gql(Client(), DELETE, **headers), "deleteAccount") == [
-        ("REAUTHENTICATION_REQUIRED", None)
+    # the API refuses it before the rule is asked (SESSION_ENDED) ...
+    assert top_level(gql(Client(), DELETE, **headers)) == ["SESSION_ENDED"]
+    assert top_level(gql(Client(), AUTHORIZE, {"purpose": "REAUTHENTICATE"}, **headers)) == [
+        "SESSION_ENDED"
     ]
-    started = start(Client(), **headers)
-    assert started["errors"] == [{"field": None, "code": "SESSION_NOT_FOUND"}]
+    # ... and the rule itself holds without it: no session is never recent
+    with pytest.raises(AccountError) as raised:
+        account.delete_account(user=user, session_id=None)
+    assert raised.value.code is AccountErrorCode.REAUTHENTICATION_REQUIRED
     assert User.objects.get().is_active and unlink_calls(kakao) == 0
 
 
 def test_the_access_token_of_an_ended_session_cannot_delete(kakao):
     client, data = signed_in(kakao)
     thief = {"HTTP_AUTHORIZATION": f"Bearer {data['token']}"}  # copied before the logout
+    sid = jwt_settings.JWT_DECODE_HANDLER(data["token"])["sid"]
     assert gql(client, "mutation { logout { ok } }").json()["data"]["logout"]["ok"] is True
-    response = gql(Client(), DELETE, **thief)
-    assert codes(response, "deleteAccount") == [("REAUTHENTICATION_REQUIRED", None)]
-    assert User.objects.get().is_active
+    assert top_level(gql(Client(), DELETE, **thief)) == ["SESSION_ENDED"]
+    # the rule itself: an ended session is never recent, even moments after its sign-in
+    user = User.objects.get()
+    with pytest.raises(AccountError) as raised:
+        account.unlink_kakao(user=user, session_id=sid)
+    assert raised.value.code is AccountErrorCode.REAUTHENTICATION_REQUIRED
+    assert user.is_active and SocialAccount.objects.count() == 1 and unlink_calls(kakao) == 0
 
 
 def test_each_session_has_its_own_authentication_time(kakao):
