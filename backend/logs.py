@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -18,6 +19,25 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        return True
+
+
+# A query string, up to the end of the request target (a space or a quote in a message).
+_QUERY_STRING = re.compile(r"\?[^\s'\"]*")
+
+
+class NoQueryStringFilter(logging.Filter):
+    """runserver's request lines without query strings, like gunicorn's access log.
+
+    Query strings carry secrets: Kakao's ``code`` and ``state`` reach
+    ``/graphiql/callback`` in one, and a GraphQL GET carries its variables.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _QUERY_STRING.sub("", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
         return True
 
 
