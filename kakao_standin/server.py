@@ -56,6 +56,8 @@ class Handler(AccountRoutes):
             self._avatar(path.rsplit("/", 1)[-1].removesuffix(".svg"))
         elif path == "/_standin/connections":
             self._connections_page()
+        elif path == "/_standin/native-token":
+            self._native_token_page()
         elif path == "/_standin/unlinks":
             self._json(200, {"unlinks": self.server.standin.unlinks()})
         elif path == "/":
