@@ -28,9 +28,11 @@ fi
 # different origins, and the redirect URI follows the origin the app was opened on.
 app_origins="http://localhost:$APP_PORT,http://127.0.0.1:$APP_PORT"
 callback=/oauth/kakao/callback
+# GraphiQL's own callback (DEBUG only), where a sign-in from GraphiQL comes back.
+graphiql_callbacks="http://localhost:$API_PORT/graphiql/callback,http://127.0.0.1:$API_PORT/graphiql/callback"
 export DJANGO_DEBUG=${DJANGO_DEBUG:-1}
 export KAKAO_REST_API_KEY=${KAKAO_REST_API_KEY:-dev-rest-api-key}
-export KAKAO_REDIRECT_URIS=${KAKAO_REDIRECT_URIS:-http://localhost:$APP_PORT$callback,http://127.0.0.1:$APP_PORT$callback,http://localhost:3000$callback,http://127.0.0.1:3000$callback}
+export KAKAO_REDIRECT_URIS=${KAKAO_REDIRECT_URIS:-http://localhost:$APP_PORT$callback,http://127.0.0.1:$APP_PORT$callback,http://localhost:3000$callback,http://127.0.0.1:3000$callback,$graphiql_callbacks}
 export CORS_ALLOWED_ORIGINS=${CORS_ALLOWED_ORIGINS:-$app_origins,http://localhost:3000,http://127.0.0.1:3000}
 use_standin=0
 if [ -z "${KAKAO_AUTH_URL:-}" ]; then
