@@ -23,7 +23,13 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+)
 from django.template.loader import render_to_string
 
 from accounts import cache
@@ -85,8 +91,11 @@ def kakao_error(error: str) -> Message:
 
 def graphiql_callback(request: HttpRequest) -> HttpResponse:
     """Kakao's redirect: back to GraphiQL with kakaoLogin filled in, or why not."""
-    if not (settings.DEBUG and settings.GRAPHIQL_ENABLED):
+    if not settings.DEBUG:
         raise Http404
+    if not settings.GRAPHIQL_ENABLED:
+        # Not DEBUG's 404 page: it would show this address, code included.
+        return _private(HttpResponseNotFound("GraphiQL is off (GRAPHIQL_ENABLED=0).\n"))
     if request.method != "GET":
         return _private(HttpResponse(status=405, headers={"Allow": "GET"}))
     error = request.GET.get("error")

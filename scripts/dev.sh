@@ -154,7 +154,7 @@ EOF
 done
 
 echo
-echo "  API + GraphiQL   http://localhost:$API_PORT/graphql"
+echo "  API + GraphiQL   http://localhost:$API_PORT/graphql  (a tour of the API; sign in from there too)"
 [ "$use_standin" = 1 ] && echo "  Kakao stand-in   http://localhost:$STANDIN_PORT  (a fake Kakao; pick any test identity)"
 if [ "$RUN_APP" = 1 ]; then
   echo "  Example app      http://localhost:$APP_PORT   ← open this and press 'Login with Kakao'"
