@@ -18,14 +18,47 @@ const setText = (page, selector, value) =>
   page.locator(selector).first().evaluate((el, v) => el.CodeMirror.setValue(v), value);
 
 /** GraphiQL on an empty profile (or this context's), with a record of what went wrong. */
-async function openGraphiQL(context) {
+async function openGraphiQL(context, t) {
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (error) => page.problems.push(String(error)));
   page.on('websocket', (ws) => page.problems.push(`websocket ${ws.url()}`));
+  page.consoleErrors = [];
+  page.on('console', (message) => message.type() === 'error' && page.consoleErrors.push(message.text()));
+  t.pages.push(page);
   await page.goto(`${urls.api}/graphql`);
   await page.locator('.graphiql-container').waitFor();
   return page;
+}
+
+/** The test, and when it fails a screenshot of each GraphiQL page, its storage and errors. */
+function diagnosed(body) {
+  return async (t) => {
+    t.pages = [];
+    try {
+      await body(t);
+    } catch (error) {
+      for (const [i, page] of t.pages.entries()) {
+        if (page.isClosed()) continue;
+        await shot(page, `failed-${t.name.replace(/\W+/g, '-').slice(0, 40)}-${i}`).catch(() => undefined);
+        const storage = await page.evaluate(() => JSON.stringify({ ...localStorage })).catch(String);
+        console.error(`${t.name} [page ${i}] at ${page.url()}\nstorage: ${storage}`
+          + `\nerrors: ${[...page.problems, ...page.consoleErrors].join('\n')}`);
+      }
+      throw error;
+    }
+  };
+}
+
+/**
+ * Wait, as a person would, until GraphiQL has stored its tabs (half a second after the last
+ * change): a page left sooner comes back without them.
+ */
+async function tabsStored(page) {
+  await page.waitForFunction((selector) => {
+    const stored = JSON.parse(localStorage.getItem('graphiql:tabState') ?? 'null');
+    return stored?.tabs[stored.activeTabIndex]?.query === document.querySelector(selector)?.CodeMirror.getValue();
+  }, QUERY);
 }
 
 /** Press ▶ and pick the operation by name (a document of one runs at once); its JSON answer. */
@@ -49,9 +82,9 @@ async function cookie(context, name) {
   return (await context.cookies(urls.api)).find((c) => c.name === name);
 }
 
-test('GraphiQL alone: the tour signs in through the stand-in, shows me { sessions }, signs out', async (t) => {
+test('GraphiQL alone: the tour signs in through the stand-in, shows me { sessions }, signs out', diagnosed(async (t) => {
   const context = await newContext(t, DESKTOP);
-  const page = await openGraphiQL(context);
+  const page = await openGraphiQL(context, t);
 
   // The tour, runnable operations by name, and the explorer open beside it.
   const tour = await text(page, QUERY);
@@ -70,6 +103,7 @@ test('GraphiQL alone: the tour signs in through the stand-in, shows me { session
 
   // The link under the answer, the stand-in's consent, and back through the callback.
   const callback = page.waitForResponse((r) => r.url().startsWith(`${urls.api}/graphiql/callback?`));
+  await tabsStored(page);
   await page.getByTestId('kakao-authorize-link').click();
   await page.waitForURL(`${urls.standin}/oauth/authorize?**`);
   await page.fill('#nickname', '그래피큐엘');
@@ -111,11 +145,11 @@ test('GraphiQL alone: the tour signs in through the stand-in, shows me { session
   assert.ok(!log.includes(code), 'the code is in no log');
   assert.deepEqual(context.blocked, [], 'nothing outside this machine');
   assert.deepEqual(page.problems, []);
-});
+}));
 
-test('GraphiQL keeps a person\'s edits and closed explorer; the tour button brings the tour back', async (t) => {
+test('GraphiQL keeps a person\'s edits and closed explorer; the tour button brings the tour back', diagnosed(async (t) => {
   const context = await newContext(t, DESKTOP);
-  const page = await openGraphiQL(context);
+  const page = await openGraphiQL(context, t);
   const tour = await text(page, QUERY);
   await setText(page, QUERY, '# mine\nquery Mine { me { id } }\n');
   await page.locator('.graphiql-sidebar button[aria-label="Hide GraphiQL Explorer"]').click();
@@ -136,12 +170,13 @@ test('GraphiQL keeps a person\'s edits and closed explorer; the tour button brin
   await page.waitForFunction(([s, v]) => document.querySelector(s)?.CodeMirror.getValue() === v, [QUERY, tour]);
   assert.equal(await page.locator('.graphiql-tab').count(), 2);
   assert.deepEqual(page.problems, []);
-});
+}));
 
-test('GraphiQL\'s callback says in Korean and English why a sign-in stops: denied, or a code handed over twice', async (t) => {
+test('GraphiQL\'s callback says in Korean and English why a sign-in stops: denied, or a code handed over twice', diagnosed(async (t) => {
   const context = await newContext(t, DESKTOP);
-  const page = await openGraphiQL(context);
+  const page = await openGraphiQL(context, t);
   await run(page, 'KakaoAuthorize');
+  await tabsStored(page);
   await page.getByTestId('kakao-authorize-link').click();
   await page.waitForURL(`${urls.standin}/oauth/authorize?**`);
   await page.click('#cancel');
@@ -154,6 +189,7 @@ test('GraphiQL\'s callback says in Korean and English why a sign-in stops: denie
 
   // A code comes through once; the same address again (history, a second tab) is told.
   await run(page, 'KakaoAuthorize');
+  await tabsStored(page);
   await page.getByTestId('kakao-authorize-link').click();
   await page.waitForURL(`${urls.standin}/oauth/authorize?**`);
   const callback = page.waitForResponse((r) => r.url().startsWith(`${urls.api}/graphiql/callback?`));
@@ -166,9 +202,9 @@ test('GraphiQL\'s callback says in Korean and English why a sign-in stops: denie
   assert.match(await again.locator('#message-ko').textContent(), /이미/);
   assert.match(await again.locator('#message-en').textContent(), /already handed to GraphiQL/);
   assert.deepEqual(page.problems, []);
-});
+}));
 
-test('GraphiQL, the mobile way: kakaoLoginWithToken with the stand-in\'s token, then the Authorization header', async (t) => {
+test('GraphiQL, the mobile way: kakaoLoginWithToken with the stand-in\'s token, then the Authorization header', diagnosed(async (t) => {
   const context = await newContext(t, DESKTOP);
   const tokenPage = await context.newPage();
   await tokenPage.goto(`${urls.standin}/_standin/native-token`);
@@ -176,7 +212,7 @@ test('GraphiQL, the mobile way: kakaoLoginWithToken with the stand-in\'s token, 
   await tokenPage.click('#agree');
   const kakaoToken = (await tokenPage.locator('#access-token').textContent()).trim();
 
-  const page = await openGraphiQL(context);
+  const page = await openGraphiQL(context, t);
   const variables = JSON.parse(await text(page, TOOL));
   await setText(page, TOOL, JSON.stringify({ ...variables, kakaoToken }, null, 2));
   const login = (await run(page, 'KakaoLoginWithToken')).data.kakaoLoginWithToken;
@@ -190,4 +226,4 @@ test('GraphiQL, the mobile way: kakaoLoginWithToken with the stand-in\'s token, 
   await setText(page, TOOL, JSON.stringify({ Authorization: `Bearer ${login.token}` }));
   assert.equal((await run(page, 'Me')).data.me.nickname, '모바일');
   assert.deepEqual(page.problems, []);
-});
+}));

@@ -206,6 +206,8 @@ test('GraphiQL works offline, sends the cookies, and runs a query', async (t) =>
 
   await page.goto(`${urls.api}/graphql`);
   await page.locator('.graphiql-container').waitFor();
+  // Once GraphiQL has put its first document (the tour) in the editor.
+  await page.waitForFunction(() => document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror.getValue());
   await page.locator('.graphiql-query-editor .CodeMirror').first().click();
   await page.evaluate(() => {
     document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue('{ me { id nickname } }');
