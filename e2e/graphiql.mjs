@@ -67,6 +67,12 @@ async function run(page, name) {
     (r) => r.url() === `${urls.api}/graphql` && r.request().method() === 'POST'
       && r.request().postDataJSON()?.operationName === name,
   );
+  // GraphiQL re-reads the document's operations 100 ms after a change (a tab switched, text
+  // set): pressed sooner, ▶ would act on the previous document's.
+  await page.waitForFunction(
+    ([selector, operation]) => document.querySelector(selector)?.CodeMirror.operations?.some((o) => o.name?.value === operation),
+    [QUERY, name],
+  );
   await page.locator('.graphiql-execute-button').click();
   const choice = page.locator('[role=menuitem]', { hasText: new RegExp(`^${name}$`) });
   const answer = await Promise.race([answered, choice.waitFor().then(() => null, () => undefined)]);
