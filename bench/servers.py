@@ -89,9 +89,8 @@ def sqlite_journal_mode(path: Path) -> str:
 
 
 def migrate(database: dict[str, str]) -> None:
-    # --skip-checks: production settings pointed at the local stand-in on purpose.
     subprocess.run(
-        [PY, "manage.py", "migrate", "--noinput", "-v", "0", "--skip-checks"],
+        [PY, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,
         env=server_env(STANDIN, **database),
         check=True,

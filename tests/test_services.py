@@ -24,6 +24,7 @@ from accounts.kakao import KakaoProfile
 from accounts.models import SocialAccount, User
 from accounts.services import login as services
 from kakao_standin.server import start_in_thread
+from tests import servers
 from tests.kakao_fixtures import user_response
 
 pytestmark = pytest.mark.services
@@ -102,7 +103,8 @@ def instances(tmp_path):
         "KAKAO_AUTH_URL": standin_url,
         "KAKAO_API_URL": standin_url,
         "KAKAO_REDIRECT_URIS": REDIRECT,
-        "JWT_COOKIE_SECURE": "0",
+        # The stand-in on loopback with DEBUG off (the start-up checks refuse it otherwise).
+        "KAKAO_ALLOW_LOCAL_URLS": "1",
         "RATE_LIMIT_REFRESH_PER_IP": "9/60",
         "JWT_REFRESH_REUSE_SECONDS": "1",
         "WEB_CONCURRENCY": "1",
@@ -167,7 +169,7 @@ def _codes(payload: dict) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_two_instances_share_sessions_states_replays_and_limits(instances):
     (a, b), standin = instances
-    browser = requests.Session()
+    browser = servers.browser()  # the cookies are Secure, as in production
 
     def new_code() -> str:
         return requests.post(
