@@ -7,7 +7,7 @@ from pathlib import Path
 CPU_TARGET_MS = 7
 DATABASES = (
     ("postgres_kakao_0ms", "PostgreSQL + Redis"),
-    ("sqlite_kakao_0ms", "SQLite + local memory"),
+    ("sqlite_kakao_0ms", "SQLite (cache in it)"),
 )
 
 

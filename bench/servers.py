@@ -48,7 +48,7 @@ def postgres_env() -> dict[str, str]:
 
 
 def sqlite_env(path: Path) -> dict[str, str]:
-    """The embedded default: a SQLite file and the local-memory cache (no REDIS_URL)."""
+    """The embedded default: a SQLite file, the cache a table in it (no REDIS_URL)."""
     return {"DATABASE_URL": f"sqlite:///{path}", "REDIS_URL": ""}
 
 

@@ -160,3 +160,37 @@ def test_the_local_switch_allows_plain_http_only_on_loopback():
     result, accepted, _port = start_refused(env)
     assert result.returncode == 1 and accepted == []
     assert result.stderr.splitlines() == [f"Configuration error: {E006_AUTH}"]
+
+
+# --- the checks themselves -------------------------------------------------------------
+
+
+def check_ids() -> list[str]:
+    from django.core import checks
+
+    return [message.id for message in checks.run_checks()]
+
+
+def test_the_local_switch_relaxes_loopback_kakao_urls_and_nothing_else(settings):
+    settings.KAKAO_AUTH_URL = settings.KAKAO_API_URL = "http://127.0.0.1:8001"
+    refused = check_ids()
+    assert "accounts.E006" in refused and "kakao_standin.E001" in refused
+    settings.KAKAO_ALLOW_LOCAL_URLS = True
+    allowed = check_ids()
+    assert "accounts.E006" not in allowed and "kakao_standin.E001" not in allowed
+    assert "accounts.W004" in allowed  # said at every start
+    settings.KAKAO_AUTH_URL = "http://kauth.example.com"  # not loopback: https still
+    assert "accounts.E006" in check_ids()
+    settings.KAKAO_AUTH_URL = "https://kauth.kakao.com"
+    settings.JWT_COOKIE_SECURE = False
+    settings.ALLOWED_HOSTS = ["*"]
+    assert {"accounts.E010", "accounts.E012"} <= set(check_ids())
+
+
+def test_the_admin_lockout_settings_must_be_positive(settings):
+    assert "accounts.E018" not in check_ids()
+    settings.ADMIN_LOGIN_MAX_FAILURES = 0
+    assert "accounts.E018" in check_ids()
+    settings.ADMIN_LOGIN_MAX_FAILURES = 10
+    settings.ADMIN_LOGIN_WINDOW_SECONDS = 0
+    assert "accounts.E018" in check_ids()
