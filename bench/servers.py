@@ -89,12 +89,17 @@ def sqlite_journal_mode(path: Path) -> str:
 
 
 def migrate(database: dict[str, str]) -> None:
-    subprocess.run(
+    # The system checks run here too; their warnings (KAKAO_ALLOW_LOCAL_URLS is on, no
+    # admin key) are expected, so they are shown only if migrate fails.
+    result = subprocess.run(
         [PY, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,
         env=server_env(STANDIN, **database),
-        check=True,
+        capture_output=True,
+        text=True,
     )
+    if result.returncode != 0:
+        raise SystemExit(f"migrate failed:\n{result.stderr[-3000:]}")
 
 
 def start_standin() -> subprocess.Popen:

@@ -285,10 +285,15 @@ class Stack:
     def migrate(self, env: dict[str, str]) -> None:
         if env["DATABASE_URL"] in self.migrated:
             return
-        subprocess.run(
+        # The system checks run here too; their warnings (KAKAO_ALLOW_LOCAL_URLS is on, no
+        # admin key) are expected, so they are shown only if migrate fails.
+        result = subprocess.run(
             [PY, "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT, env=env, check=True, timeout=120, start_new_session=True,
+            cwd=ROOT, env=env, timeout=120, start_new_session=True, capture_output=True,
+            text=True,
         )  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(f"migrate failed:\n{result.stderr[-3000:]}")
         self.migrated.add(env["DATABASE_URL"])
 
     def server(self, name: str, env: dict[str, str]) -> str:
