@@ -70,7 +70,9 @@ def check_configuration(app_configs=None, **kwargs) -> list:
             errors.append(Error(f"{name}: {exc}", id="accounts.E008"))
     if settings.TRUSTED_PROXY_COUNT < 0:
         errors.append(Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="accounts.E009"))
+    errors.extend(_graphql_limit_errors())
     errors.extend(_account_life_errors())
+    errors.extend(_consent_errors())
     errors.extend(_admin_and_transport_errors())
     if not settings.DEBUG:
         errors.extend(_production_errors())
@@ -89,6 +91,28 @@ def check_configuration(app_configs=None, **kwargs) -> list:
                 id="accounts.E017",
             )
         )
+    return errors
+
+
+GRAPHQL_LIMITS = (
+    "GRAPHQL_MAX_QUERY_BYTES",
+    "GRAPHQL_MAX_TOKENS",
+    "GRAPHQL_MAX_DEPTH",
+    "GRAPHQL_MAX_ALIASES",
+    "GRAPHQL_MAX_DIRECTIVES",
+    "GRAPHQL_MAX_COST",
+)
+
+
+def _graphql_limit_errors() -> list:
+    """Each bound on a GraphQL document (schema/limits.py) is a positive whole number."""
+    errors = []
+    for name in GRAPHQL_LIMITS:
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            errors.append(
+                Error(f"{name} must be a positive whole number, not {value!r}.", id="accounts.E018")
+            )
     return errors
 
 
@@ -140,6 +164,57 @@ def _account_life_errors() -> list:
     return errors
 
 
+def _consent_errors() -> list:
+    """Required service terms, the consent record's age, re-authentication, Kakao logout."""
+    errors: list = []
+    required = settings.KAKAO_REQUIRED_SERVICE_TERMS
+    bad = [tag for tag in required if not _TAG.fullmatch(tag)]
+    if bad or len(required) > 30:
+        errors.append(
+            Error(
+                "KAKAO_REQUIRED_SERVICE_TERMS must be at most 30 Kakao Sync service-terms tags "
+                f"(letters, digits, _ . -, up to 64 each); not {bad[:3]!r}.",
+                id="accounts.E019",
+            )
+        )
+    if required and not settings.KAKAO_ADMIN_KEY:
+        errors.append(
+            Error(
+                "KAKAO_REQUIRED_SERVICE_TERMS needs KAKAO_ADMIN_KEY: the terms are read from Kakao "
+                "with it, and without it every sign-in would answer KAKAO_MISCONFIGURED.",
+                id="accounts.E020",
+            )
+        )
+    if not 0 <= settings.KAKAO_CONSENT_MAX_AGE_SECONDS <= 30 * 24 * 3600:
+        errors.append(
+            Error(
+                "KAKAO_CONSENT_MAX_AGE_SECONDS must be between 0 and 2592000 (30 days).",
+                id="accounts.E021",
+            )
+        )
+    if not 60 <= settings.REAUTHENTICATION_MAX_AGE_SECONDS <= 24 * 3600:
+        errors.append(
+            Error(
+                "REAUTHENTICATION_MAX_AGE_SECONDS must be between 60 and 86400 (how recent a "
+                "sign-in must be before deleteAccount or unlinkKakao).",
+                id="accounts.E022",
+            )
+        )
+    for uri in settings.KAKAO_LOGOUT_REDIRECT_URIS:
+        parts = urlsplit(uri)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            errors.append(
+                Error(
+                    f"KAKAO_LOGOUT_REDIRECT_URIS entry {uri!r} is not an absolute http(s) URI.",
+                    id="accounts.E023",
+                )
+            )
+    return errors
+
+
+_TAG = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
 def _local_kakao_allowed(name: str) -> bool:
     """KAKAO_ALLOW_LOCAL_URLS lets a loopback Kakao URL be plain http (the stand-in)."""
     return settings.KAKAO_ALLOW_LOCAL_URLS and is_loopback(getattr(settings, name))
@@ -152,11 +227,11 @@ def _admin_and_transport_errors() -> list:
         errors.append(
             Error(
                 "ADMIN_LOGIN_MAX_FAILURES and ADMIN_LOGIN_WINDOW_SECONDS must be 1 or more.",
-                id="accounts.E018",
+                id="accounts.E024",
             )
         )
     if settings.SECURE_HSTS_SECONDS < 0:
-        errors.append(Error("SECURE_HSTS_SECONDS must be 0 (off) or more.", id="accounts.E019"))
+        errors.append(Error("SECURE_HSTS_SECONDS must be 0 (off) or more.", id="accounts.E025"))
     if settings.KAKAO_ALLOW_LOCAL_URLS and not settings.DEBUG:
         errors.append(
             Warning(

@@ -269,6 +269,19 @@ KAKAO_ADMIN_KEY = env_str("KAKAO_ADMIN_KEY")
 # http too, and logs a warning at start. Nothing else is relaxed; never in production.
 KAKAO_ALLOW_LOCAL_URLS = env_bool("KAKAO_ALLOW_LOCAL_URLS", False)
 
+# --- Consent and re-authentication ------------------------------------------------------
+# Kakao Sync service-terms tags (Kakao console) every person must have agreed to before a
+# sign-in starts a session, read with the admin key; empty: none required.
+KAKAO_REQUIRED_SERVICE_TERMS = env_list("KAKAO_REQUIRED_SERVICE_TERMS")
+# How old the stored record of a person's consent may be before `me.kakao` asks Kakao again.
+KAKAO_CONSENT_MAX_AGE_SECONDS = env_int("KAKAO_CONSENT_MAX_AGE_SECONDS", 3600)
+# deleteAccount and unlinkKakao need this session's sign-in, or its last re-authentication
+# with Kakao, to be at most this old.
+REAUTHENTICATION_MAX_AGE_SECONDS = env_int("REAUTHENTICATION_MAX_AGE_SECONDS", 600)
+# Where Kakao may send the browser after logging out of the Kakao account too (registered
+# in the Kakao console as Logout Redirect URIs); the first is logout(kakao: true)'s default.
+KAKAO_LOGOUT_REDIRECT_URIS = env_list("KAKAO_LOGOUT_REDIRECT_URIS")
+
 # --- The account's life ---------------------------------------------------------------
 # What leaving does to the user row: "anonymize" (deactivate and clear it; rows that
 # point at it survive) or "delete".
@@ -331,12 +344,16 @@ GRAPHIQL_IN_PRODUCTION = env_bool("GRAPHIQL_IN_PRODUCTION", False)
 
 # --- Security ---------------------------------------------------------------------
 # Query limits: introspection is for development (the committed schema.graphql is
-# what tools use in production); depth, size and token limits bound the work a
-# single request can ask for.
+# what tools use in production); size, tokens, depth, aliases, directives and cost
+# (GraphQL Armor's defaults and cost model, schema/limits.py) bound the work a single
+# request can ask for, whoever sends it.
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
 GRAPHQL_MAX_QUERY_BYTES = env_int("GRAPHQL_MAX_QUERY_BYTES", 10_000)
-GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2_000)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 1_000)
+GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
+GRAPHQL_MAX_DIRECTIVES = env_int("GRAPHQL_MAX_DIRECTIVES", 50)
+GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 5_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -361,7 +378,10 @@ LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "backend.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "backend.logs.RequestIdFilter"},
+        "path_only": {"()": "backend.logs.PathOnlyFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "backend.logs.JsonFormatter"},
@@ -377,5 +397,12 @@ LOGGING = {
     "loggers": {
         # Django logs the full request on a 4xx/5xx; request bodies carry codes.
         "django.request": {"level": "ERROR"},
+        # The development server's request lines, without their query strings.
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["path_only"],
+        },
     },
 }

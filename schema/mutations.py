@@ -8,6 +8,8 @@ error without internals (see ``schema/views.py``).
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
+from datetime import datetime
 
 import graphene
 from django.conf import settings
@@ -16,15 +18,15 @@ from graphene.types.generic import GenericScalar
 from accounts import ratelimit
 from accounts.errors import AccountError
 from accounts.services import inputs, login, sdk_login, sessions
-from accounts.services.oauth_state import check_login_state
-from schema.auth import note_signed_in
+from accounts.services.authorize_options import AuthorizePurpose
+from accounts.services.oauth_state import check_state
+from schema.auth import current_session_id, note_signed_in
 from schema.client_ip import client_ip
 from schema.cookies import (
     clear_state_cookie,
     set_token_cookies,
     state_cookie,
 )
-from schema.queries import start_kakao_authorize
 from schema.types import AccountErrorType, UserType
 
 
@@ -73,13 +75,33 @@ class BaseMutation(graphene.Mutation):
         return cls.Field(description=inspect.cleandoc(cls.__doc__ or ""))
 
 
+class TokenDelivery(graphene.Enum):
+    """Where the refresh token goes: exactly one place."""
+
+    COOKIE = "COOKIE"
+    BODY = "BODY"
+
+    @property
+    def description(self) -> str:
+        if self == TokenDelivery.COOKIE:
+            return (
+                "The HttpOnly `JWT-refresh-token` cookie only (browsers); the payload's "
+                "`refreshToken` is null, so no script can read it."
+            )
+        return (
+            "The payload's `refreshToken` only, and no cookies (clients that cannot keep "
+            "cookies); the client stores it and passes it to refreshToken and logout."
+        )
+
+
 class TokenFields:
     token = graphene.String(
         description="Access token (JWT); send as `Authorization: Bearer <token>`."
     )
     refresh_token = graphene.String(
-        description="Refresh token. Also set as the HttpOnly `JWT-refresh-token` cookie; "
-        "browser apps should rely on the cookie and ignore this field.",
+        description="Refresh token, when it was delivered in the body (`delivery: BODY`, a "
+        "refresh token passed as an argument, kakaoLoginWithToken); null when it was set as the "
+        "HttpOnly `JWT-refresh-token` cookie instead.",
     )
     refresh_expires_in = graphene.Int(
         description="When the refresh token expires, as a Unix timestamp in seconds.",
@@ -87,10 +109,11 @@ class TokenFields:
     payload = GenericScalar(description="The access token's decoded payload.")
 
     @staticmethod
-    def from_issued(issued: sessions.IssuedTokens) -> dict:
+    def from_issued(issued: sessions.IssuedTokens, *, refresh_in_body: bool) -> dict:
+        """The payload's token fields; the refresh token only when it is not in a cookie."""
         return {
             "token": issued.token,
-            "refresh_token": issued.refresh_token_value,
+            "refresh_token": issued.refresh_token_value if refresh_in_body else None,
             "refresh_expires_in": issued.refresh_expires_in,
             "payload": issued.payload,
         }
@@ -109,12 +132,28 @@ class CodeFlowArguments:
     state = graphene.String(description="The `state` Kakao returned with the code.")
 
 
-def code_flow_arguments(
-    request, *, code: str, redirect_uri: str | None, state: str | None
-) -> tuple[str, str | None]:
-    """What kakaoLogin and linkKakao check before Kakao: limits, input, the browser's state.
+@dataclass(frozen=True)
+class CodeFlow:
+    """What the code flow's checks established."""
 
-    Returns the redirect URI to use and the nonce issued with the state.
+    redirect_uri: str
+    nonce: str | None  # issued with the state (OIDC)
+    requested_at: datetime | None  # when the state was issued
+
+
+def code_flow_arguments(
+    request,
+    *,
+    code: str,
+    redirect_uri: str | None,
+    state: str | None,
+    purpose: AuthorizePurpose = AuthorizePurpose.SIGN_IN,
+    user_id: int | None = None,
+) -> CodeFlow:
+    """What the code flow's mutations check before Kakao: limits, input, the browser's state.
+
+    The state must have been issued for ``purpose`` (and, for GRANT and
+    REAUTHENTICATE, to ``user_id`` in this session).
     """
     ratelimit.hit(
         "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
@@ -125,45 +164,21 @@ def code_flow_arguments(
     )
     redirect_uri = inputs.resolve_redirect_uri(redirect_uri)
     cookie = state_cookie(request)
-    nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
+    issued = check_state(
+        state=state,
+        cookie_value=cookie,
+        redirect_uri=redirect_uri,
+        purpose=purpose,
+        user_id=user_id,
+        session_id=current_session_id(request) if user_id is not None else None,
+    )
     if cookie and state:
         # Spent only once it passed: a refused state (another tab's, a
         # forged one) leaves this browser's own login able to finish.
         clear_state_cookie(request)
-    return redirect_uri, nonce
-
-
-class KakaoAuthorize(BaseMutation):
-    """Start a login: Kakao's authorize URL with a fresh single-use state (and nonce).
-
-    The state is bound to this browser by an HttpOnly cookie set on this
-    response: send the request with credentials so the cookie is kept. A
-    mutation because it issues something: a query result could be cached and
-    replayed with a spent state.
-    """
-
-    url = graphene.String(description="Kakao's authorize URL: navigate the browser to it.")
-    state = graphene.String(
-        description="The state in the URL; Kakao returns it with the code. Pass it to kakaoLogin.",
-    )
-    nonce = graphene.String(description="The OpenID Connect nonce in the URL (KAKAO_OIDC only).")
-
-    class Meta:
-        name = "KakaoAuthorizePayload"
-
-    class Arguments:
-        redirect_uri = graphene.String(
-            description="One of KAKAO_REDIRECT_URIS; defaults to the first of them.",
-        )
-        scope = graphene.List(
-            graphene.NonNull(graphene.String),
-            description='Extra Kakao consent items to ask for, e.g. ["account_email"].',
-        )
-
-    @classmethod
-    def perform(cls, info, redirect_uri=None, scope=None):
-        fields = start_kakao_authorize(info.context, redirect_uri=redirect_uri, scope=scope)
-        return cls(errors=[], **fields)
+    if issued is None:
+        return CodeFlow(redirect_uri=redirect_uri, nonce=None, requested_at=None)
+    return CodeFlow(redirect_uri=redirect_uri, nonce=issued.nonce, requested_at=issued.issued_at)
 
 
 class KakaoLogin(TokenFields, BaseMutation):
@@ -175,24 +190,39 @@ class KakaoLogin(TokenFields, BaseMutation):
     class Meta:
         name = "KakaoLoginPayload"
 
-    Arguments = CodeFlowArguments
+    class Arguments(CodeFlowArguments):
+        delivery = TokenDelivery(
+            default_value=TokenDelivery.COOKIE.value,
+            description="Where the refresh token goes: the HttpOnly cookie (default, browsers) "
+            "or the payload (clients that cannot keep cookies). Never both.",
+        )
 
     @classmethod
-    def perform(cls, info, code, redirect_uri=None, state=None):
+    def perform(cls, info, code, redirect_uri=None, state=None, delivery=TokenDelivery.COOKIE):
         request = info.context
-        redirect_uri, nonce = code_flow_arguments(
-            request, code=code, redirect_uri=redirect_uri, state=state
-        )
+        flow = code_flow_arguments(request, code=code, redirect_uri=redirect_uri, state=state)
         result = login.kakao_login(
-            code=code, redirect_uri=redirect_uri, nonce=nonce, user_agent=user_agent(request)
+            code=code,
+            redirect_uri=flow.redirect_uri,
+            nonce=flow.nonce,
+            user_agent=user_agent(request),
         )
-        set_token_cookies(request, result.tokens)
+        in_body = _delivery(delivery) == TokenDelivery.BODY.value
+        if in_body:
+            note_signed_in(request, result.tokens)  # a body client gets no cookies at all
+        else:
+            set_token_cookies(request, result.tokens)
         return cls(
             errors=[],
             created=result.created,
             user=result.user,
-            **TokenFields.from_issued(result.tokens),
+            **TokenFields.from_issued(result.tokens, refresh_in_body=in_body),
         )
+
+
+def _delivery(value) -> str:
+    """graphene hands enum arguments over as members, their default as the value."""
+    return getattr(value, "value", value)
 
 
 class KakaoLoginWithToken(TokenFields, BaseMutation):
@@ -240,11 +270,11 @@ class KakaoLoginWithToken(TokenFields, BaseMutation):
             errors=[],
             created=result.created,
             user=result.user,
-            **TokenFields.from_issued(result.tokens),
+            **TokenFields.from_issued(result.tokens, refresh_in_body=True),
         )
 
 
 class LoginMutations(graphene.ObjectType):
-    kakao_authorize = KakaoAuthorize.field()
+    # kakaoAuthorize is mounted from schema/authorize.py.
     kakao_login = KakaoLogin.field()
     kakao_login_with_token = KakaoLoginWithToken.field()

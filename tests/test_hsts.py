@@ -55,6 +55,6 @@ def test_behind_a_tls_proxy_it_needs_the_proxy_header_trusted(settings):
 def test_zero_turns_it_off_and_a_negative_value_is_refused(settings):
     settings.SECURE_HSTS_SECONDS = 0
     assert "Strict-Transport-Security" not in me(secure=True)
-    assert "accounts.E019" not in [m.id for m in check_configuration()]
+    assert "accounts.E025" not in [m.id for m in check_configuration()]
     settings.SECURE_HSTS_SECONDS = -1
-    assert "accounts.E019" in [m.id for m in check_configuration()]
+    assert "accounts.E025" in [m.id for m in check_configuration()]

@@ -188,9 +188,9 @@ def test_the_local_switch_relaxes_loopback_kakao_urls_and_nothing_else(settings)
 
 
 def test_the_admin_lockout_settings_must_be_positive(settings):
-    assert "accounts.E018" not in check_ids()
+    assert "accounts.E024" not in check_ids()
     settings.ADMIN_LOGIN_MAX_FAILURES = 0
-    assert "accounts.E018" in check_ids()
+    assert "accounts.E024" in check_ids()
     settings.ADMIN_LOGIN_MAX_FAILURES = 10
     settings.ADMIN_LOGIN_WINDOW_SECONDS = 0
-    assert "accounts.E018" in check_ids()
+    assert "accounts.E024" in check_ids()

@@ -2,11 +2,11 @@ import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useState, type ReactNode } from 'react';
 
 import { AccountCard } from './Account';
-import { refreshSession, setAccessToken } from './apollo';
+import { client, onSessionEnded, refreshSession, setAccessToken } from './apollo';
 import { LoginError, startKakaoLogin } from './authorize';
 import { finishKakaoLogin } from './callback';
 import { CALLBACK_PATH } from './config';
-import { explain } from './messages';
+import { describe, explain } from './messages';
 import { LOGOUT, ME } from './operations';
 
 // Decided once per page load, before any effect: the callback replaces the URL, and
@@ -56,6 +56,19 @@ export default function App() {
     return () => {
       active = false;
     };
+  }, []);
+
+  // Signed out elsewhere (another device, everywhere, the account deleted, Kakao):
+  // the next answer says SESSION_ENDED, and this page shows the signed-out state.
+  useEffect(() => {
+    onSessionEnded(() => {
+      client.clearStore().catch(() => undefined);
+      setNotice(null);
+      setCreated(false);
+      setInfo(describe('SESSION_ENDED'));
+      setSignedOut(true);
+    });
+    return () => onSessionEnded(null);
   }, []);
 
   return (
@@ -150,9 +163,13 @@ function Session({ signedOut, onError, onSignedOut, quiet }: SessionProps) {
         ) : (
           <div className="avatar" aria-hidden="true">{me.nickname.slice(0, 1)}</div>
         )}
-        <div>
-          <h2 data-testid="nickname">{me.nickname}</h2>
-          <p data-testid="email">{me.email ?? '이메일 없음 / no email'}</p>
+        <div className="text">
+          <h2 data-testid="nickname" className="breakable">
+            {me.nickname}
+          </h2>
+          <p data-testid="email" className="breakable">
+            {me.email ?? '이메일 없음 / no email'}
+          </p>
         </div>
         <div className="actions">
           <button type="button" id="refetch" data-testid="refetch" onClick={() => refetch().catch(() => undefined)}>
