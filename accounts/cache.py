@@ -78,9 +78,9 @@ def delete(key: str, *, op: str) -> None:
     _call(op, lambda: django_cache.delete(key))
 
 
-def incr(key: str, *, op: str) -> int:
+def incr(key: str, *, op: str, delta: int = 1) -> int:
     """``cache.incr``; ValueError (the key is gone) passes through."""
-    return _call(op, lambda: django_cache.incr(key))
+    return _call(op, lambda: django_cache.incr(key, delta))
 
 
 def _call(op: str, operation: Callable[[], T]) -> T:

@@ -10,6 +10,7 @@ from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from accounts.ratelimit import Rate
+from kakao_standin.checks import is_loopback
 
 
 @register(Tags.security, deploy=False)
@@ -50,7 +51,7 @@ def check_configuration(app_configs=None, **kwargs) -> list:
         parts = urlsplit(getattr(settings, name))
         if parts.scheme not in ("http", "https") or not parts.netloc:
             errors.append(Error(f"{name} must be an http(s) URL.", id="accounts.E005"))
-        elif parts.scheme == "http" and not settings.DEBUG:
+        elif parts.scheme == "http" and not settings.DEBUG and not _local_kakao_allowed(name):
             errors.append(Error(f"{name} must use https when DEBUG is off.", id="accounts.E006"))
     if not 0 < settings.KAKAO_TIMEOUT_SECONDS <= 30:
         errors.append(
@@ -72,6 +73,7 @@ def check_configuration(app_configs=None, **kwargs) -> list:
     errors.extend(_graphql_limit_errors())
     errors.extend(_account_life_errors())
     errors.extend(_consent_errors())
+    errors.extend(_admin_and_transport_errors())
     if not settings.DEBUG:
         errors.extend(_production_errors())
     if not settings.KAKAO_REST_API_KEY:
@@ -211,6 +213,37 @@ def _consent_errors() -> list:
 
 
 _TAG = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def _local_kakao_allowed(name: str) -> bool:
+    """KAKAO_ALLOW_LOCAL_URLS lets a loopback Kakao URL be plain http (the stand-in)."""
+    return settings.KAKAO_ALLOW_LOCAL_URLS and is_loopback(getattr(settings, name))
+
+
+def _admin_and_transport_errors() -> list:
+    """The admin's login lockout, HSTS, and the local-Kakao switch for tests and benchmarks."""
+    errors: list = []
+    if settings.ADMIN_LOGIN_MAX_FAILURES < 1 or settings.ADMIN_LOGIN_WINDOW_SECONDS < 1:
+        errors.append(
+            Error(
+                "ADMIN_LOGIN_MAX_FAILURES and ADMIN_LOGIN_WINDOW_SECONDS must be 1 or more.",
+                id="accounts.E024",
+            )
+        )
+    if settings.SECURE_HSTS_SECONDS < 0:
+        errors.append(Error("SECURE_HSTS_SECONDS must be 0 (off) or more.", id="accounts.E025"))
+    if settings.KAKAO_ALLOW_LOCAL_URLS and not settings.DEBUG:
+        errors.append(
+            Warning(
+                "KAKAO_ALLOW_LOCAL_URLS is on: Kakao's URLs may point at a loopback stand-in, "
+                "over http, with DEBUG off. For benchmarks and fault tests only, never in "
+                "production.",
+                id="accounts.W004",
+            )
+        )
+    return errors
+
+
 _KAKAO_APP_ID = re.compile(r"[0-9]{1,20}")
 _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 

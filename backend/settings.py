@@ -159,9 +159,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
-# The local-memory cache is per process: fine for one process, but rate limits,
-# used OAuth states and the JWKS cache must be shared once there are several
-# instances. REDIS_URL=redis://… makes them shared.
+# Rate-limit counters, used OAuth states and Kakao's keys must be shared by every
+# process: REDIS_URL=redis://… for several instances; without it, a table in the
+# database (backend/dbcache.py, created by migrate), shared by make serve's workers.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     _REDIS_TIMEOUT = env_float("REDIS_TIMEOUT_SECONDS", 0.5)
@@ -184,8 +184,10 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "kakao-login",
+            "BACKEND": "backend.dbcache.SharedDatabaseCache",
+            "LOCATION": "kakao_cache",
+            # Past this many rows a write first sweeps the expired ones (never live ones).
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
@@ -262,6 +264,10 @@ KAKAO_ID_TOKEN_AUDIENCES = env_list("KAKAO_ID_TOKEN_AUDIENCES")
 # The admin key: unlinks a person at Kakao by id, and authenticates Kakao's unlink
 # notices. Server-side only; never logged, never sent anywhere but Kakao.
 KAKAO_ADMIN_KEY = env_str("KAKAO_ADMIN_KEY")
+# Benchmarks and fault tests run the production settings (DEBUG off) against the local
+# stand-in: this lets KAKAO_AUTH_URL/KAKAO_API_URL point at a loopback address, over
+# http too, and logs a warning at start. Nothing else is relaxed; never in production.
+KAKAO_ALLOW_LOCAL_URLS = env_bool("KAKAO_ALLOW_LOCAL_URLS", False)
 
 # --- Consent and re-authentication ------------------------------------------------------
 # Kakao Sync service-terms tags (Kakao console) every person must have agreed to before a
@@ -290,6 +296,11 @@ RATE_LIMIT_REFRESH_PER_IP = env_str("RATE_LIMIT_REFRESH_PER_IP", "60/60")
 # How many reverse proxies of ours stand in front of the app. 0: X-Forwarded-For
 # is ignored (anyone can write it); N: its N-th entry from the right is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The admin's password form: after this many failed logins from one address (the one
+# the rate limits see) or for one username within the window, /admin/login/ answers 429
+# until the window has passed (backend/admin_lockout.py).
+ADMIN_LOGIN_MAX_FAILURES = env_int("ADMIN_LOGIN_MAX_FAILURES", 10)
+ADMIN_LOGIN_WINDOW_SECONDS = env_int("ADMIN_LOGIN_WINDOW_SECONDS", 15 * 60)
 
 # --- JWT (django-graphql-jwt) ----------------------------------------------
 JWT_ACCESS_TTL_SECONDS = env_int("JWT_ACCESS_TTL_SECONDS", 300)
@@ -352,7 +363,9 @@ X_FRAME_OPTIONS = "DENY"
 # The admin's session and CSRF cookies follow the token cookies' Secure setting.
 SESSION_COOKIE_SECURE = JWT_COOKIE_SECURE
 CSRF_COOKIE_SECURE = JWT_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# HSTS: a year with DEBUG off, 0 turns it off. Django sends it only on requests it sees
+# as secure: behind a TLS-terminating proxy that needs BEHIND_TLS_PROXY=1 (below).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 # Behind a TLS-terminating proxy of ours, trust its X-Forwarded-Proto (never otherwise).

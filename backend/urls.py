@@ -6,6 +6,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.views import kakao_unlink_callback
+from backend import admin_lockout
 from backend.health import healthz, readyz
 from schema.graphiql_callback import graphiql_callback
 from schema.views import GraphQLView
@@ -14,6 +15,8 @@ from schema.views import GraphQLView
 graphql_view = csrf_exempt(GraphQLView.as_view(graphiql=settings.GRAPHIQL_ENABLED))
 
 urlpatterns = [
+    # Before the admin's own routes, so that its login form is the guarded one.
+    path("admin/login/", admin_lockout.guard(admin.site.login)),
     path("admin/", admin.site.urls),
     path("healthz", healthz),
     path("readyz", readyz),

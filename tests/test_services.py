@@ -24,6 +24,7 @@ from accounts.kakao import KakaoProfile
 from accounts.models import SocialAccount, User
 from accounts.services import login as services
 from kakao_standin.server import start_in_thread
+from tests import servers
 from tests.kakao_fixtures import user_response
 
 pytestmark = pytest.mark.services
@@ -102,7 +103,8 @@ def instances(tmp_path):
         "KAKAO_AUTH_URL": standin_url,
         "KAKAO_API_URL": standin_url,
         "KAKAO_REDIRECT_URIS": REDIRECT,
-        "JWT_COOKIE_SECURE": "0",
+        # The stand-in on loopback with DEBUG off (the start-up checks refuse it otherwise).
+        "KAKAO_ALLOW_LOCAL_URLS": "1",
         "RATE_LIMIT_REFRESH_PER_IP": "9/60",
         "JWT_REFRESH_REUSE_SECONDS": "1",
         "WEB_CONCURRENCY": "1",
@@ -167,7 +169,7 @@ def _codes(payload: dict) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_two_instances_share_sessions_states_replays_and_limits(instances):
     (a, b), standin = instances
-    browser = requests.Session()
+    browser = servers.browser()  # the cookies are Secure, as in production
 
     def new_code() -> str:
         return requests.post(
@@ -190,14 +192,17 @@ def test_two_instances_share_sessions_states_replays_and_limits(instances):
     browser.cookies.set("kakao-oauth-state", state_cookie)
     assert _codes(_gql(browser, a, LOGIN, code=new_code(), state=state)) == ["INVALID_STATE"]
 
-    # A login through B, a refresh through A (the cookie alone).
-    first_refresh = login["refreshToken"]
+    # A login through B, a refresh through A (the cookie alone; the token travels in the
+    # cookie only, never in the body as well).
+    first_refresh = browser.cookies["JWT-refresh-token"]
+    assert login["refreshToken"] is None
     refreshed = _gql(browser, a, REFRESH)
-    assert _codes(refreshed) == [] and refreshed["refreshToken"] != first_refresh
+    successor = browser.cookies["JWT-refresh-token"]
+    assert _codes(refreshed) == [] and successor != first_refresh
     # A retry of the rotated token on B within the reuse window: the same successor
     # (derived with the shared secret key, so any instance answers the same).
     retry = _gql(requests.Session(), b, REFRESH, refreshToken=first_refresh)
-    assert _codes(retry) == [] and retry["refreshToken"] == refreshed["refreshToken"]
+    assert _codes(retry) == [] and retry["refreshToken"] == successor
     # Past the window, the rotated token replayed on B: refused, and the family is
     # revoked everywhere.
     time.sleep(1.5)
