@@ -51,10 +51,14 @@ class LinkKakao(BaseMutation):
     def perform(cls, info, code, redirect_uri=None, state=None):
         request = info.context
         user = current_user(request)
-        redirect_uri, nonce = code_flow_arguments(
-            request, code=code, redirect_uri=redirect_uri, state=state
+        flow = code_flow_arguments(request, code=code, redirect_uri=redirect_uri, state=state)
+        linked = account.link_kakao(
+            user=user,
+            code=code,
+            redirect_uri=flow.redirect_uri,
+            nonce=flow.nonce,
+            code_verifier=flow.code_verifier,
         )
-        linked = account.link_kakao(user=user, code=code, redirect_uri=redirect_uri, nonce=nonce)
         return cls(errors=[], user=linked)
 
 

@@ -16,7 +16,7 @@ from graphene.types.generic import GenericScalar
 from accounts import ratelimit
 from accounts.errors import AccountError
 from accounts.services import inputs, login, sdk_login, sessions
-from accounts.services.oauth_state import check_login_state
+from accounts.services.oauth_state import CodeFlow, check_login_state
 from schema.auth import note_signed_in
 from schema.client_ip import client_ip
 from schema.cookies import (
@@ -111,10 +111,11 @@ class CodeFlowArguments:
 
 def code_flow_arguments(
     request, *, code: str, redirect_uri: str | None, state: str | None
-) -> tuple[str, str | None]:
+) -> CodeFlow:
     """What kakaoLogin and linkKakao check before Kakao: limits, input, the browser's state.
 
-    Returns the redirect URI to use and the nonce issued with the state.
+    Returns the flow this browser started: the redirect URI to use, and the
+    nonce and PKCE verifier bound to its state, for the service to send on.
     """
     ratelimit.hit(
         "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
@@ -125,12 +126,12 @@ def code_flow_arguments(
     )
     redirect_uri = inputs.resolve_redirect_uri(redirect_uri)
     cookie = state_cookie(request)
-    nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
+    flow = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
     if cookie and state:
         # Spent only once it passed: a refused state (another tab's, a
         # forged one) leaves this browser's own login able to finish.
         clear_state_cookie(request)
-    return redirect_uri, nonce
+    return flow
 
 
 class KakaoAuthorize(BaseMutation):
@@ -180,11 +181,13 @@ class KakaoLogin(TokenFields, BaseMutation):
     @classmethod
     def perform(cls, info, code, redirect_uri=None, state=None):
         request = info.context
-        redirect_uri, nonce = code_flow_arguments(
-            request, code=code, redirect_uri=redirect_uri, state=state
-        )
+        flow = code_flow_arguments(request, code=code, redirect_uri=redirect_uri, state=state)
         result = login.kakao_login(
-            code=code, redirect_uri=redirect_uri, nonce=nonce, user_agent=user_agent(request)
+            code=code,
+            redirect_uri=flow.redirect_uri,
+            nonce=flow.nonce,
+            code_verifier=flow.code_verifier,
+            user_agent=user_agent(request),
         )
         set_token_cookies(request, result.tokens)
         return cls(

@@ -94,3 +94,27 @@ def test_missing_app_id_is_a_warning_and_a_wrong_one_an_error(settings):
 def test_reuse_window_is_bounded(settings, seconds):
     settings.JWT_REFRESH_REUSE_SECONDS = seconds
     assert "accounts.E017" in ids()
+
+
+def test_pkce_off_without_oidc_is_a_warning(settings):
+    assert "accounts.W004" not in ids()
+    settings.KAKAO_PKCE = False
+    assert "accounts.W004" in ids()
+    # The id_token's nonce bound to the state is a local defence of its own.
+    settings.KAKAO_OIDC = True
+    assert "accounts.W004" not in ids()
+
+
+def test_kakao_pkce_is_on_unless_switched_off(monkeypatch):
+    import importlib
+
+    import backend.settings as module
+
+    try:
+        monkeypatch.delenv("KAKAO_PKCE", raising=False)
+        assert importlib.reload(module).KAKAO_PKCE is True
+        monkeypatch.setenv("KAKAO_PKCE", "0")
+        assert importlib.reload(module).KAKAO_PKCE is False
+    finally:
+        monkeypatch.undo()
+        importlib.reload(module)

@@ -1,12 +1,15 @@
 """OAuth ``state`` and OpenID Connect ``nonce``, bound to the browser that asked.
 
 ``kakao_authorize_request`` makes Kakao's authorize URL with a fresh random
-state (and nonce with OIDC) and a signed, short-lived value for an HttpOnly
-cookie. ``check_login_state`` accepts a login only when the state Kakao sent
-back equals the one in *this browser's* cookie, was issued for the same
-redirect URI, is under 10 minutes old and was never used before. That stops
-login CSRF (a victim's browser submitting the attacker's code) and code
-injection through a stolen callback URL.
+state (and nonce with OIDC, and a PKCE challenge with KAKAO_PKCE) and a signed,
+short-lived value for an HttpOnly cookie. ``check_login_state`` accepts a login
+only when the state Kakao sent back equals the one in *this browser's* cookie,
+was issued for the same redirect URI, is under 10 minutes old and was never
+used before. That stops login CSRF (a victim's browser submitting the
+attacker's code) and the replay of a stolen callback URL (code *and* state).
+What it returns, the ``CodeFlow``, carries the nonce and PKCE verifier bound to
+that state, so that a code from another flow presented with this state fails
+at Kakao (PKCE, see ``pkce``) or here (the id_token's nonce).
 
 Nothing is kept in process memory: the cookie is signed with the secret key
 and "used" marks live in the Django cache (Redis in production), so any
@@ -32,6 +35,7 @@ from django.core import signing
 
 from accounts import cache
 from accounts.errors import AccountError, AccountErrorCode
+from accounts.services import pkce
 from accounts.services.inputs import resolve_redirect_uri
 
 STATE_TTL_SECONDS = 600
@@ -54,10 +58,28 @@ class AuthorizeRequest:
         return "AuthorizeRequest(…)"
 
 
+@dataclass(frozen=True)
+class CodeFlow:
+    """What a code's exchange needs besides the code, all checked or derived here.
+
+    The nonce and the verifier come from this browser's state, never from the
+    client; both are None when no state was checked (KAKAO_REQUIRE_STATE off
+    and none presented) or the flow was started without them.
+    """
+
+    redirect_uri: str
+    nonce: str | None = None
+    code_verifier: str | None = None
+
+    def __repr__(self) -> str:
+        # The verifier stays out of every log line and traceback.
+        return f"CodeFlow(redirect_uri={self.redirect_uri!r}, …)"
+
+
 def kakao_authorize_request(
     *, redirect_uri: str | None = None, scopes: list[str] | None = None
 ) -> AuthorizeRequest:
-    """Kakao's authorize URL with a fresh state (and nonce when OIDC is on)."""
+    """Kakao's authorize URL: a fresh state, a nonce (OIDC), a PKCE challenge (KAKAO_PKCE)."""
     redirect_uri = resolve_redirect_uri(redirect_uri)
     scopes = _validate_scopes(scopes or [])
     if not settings.KAKAO_REST_API_KEY:
@@ -80,7 +102,15 @@ def kakao_authorize_request(
         params["nonce"] = nonce
     if scopes:
         params["scope"] = ",".join(scopes)
-    cookie_value = signing.dumps({"s": state, "n": nonce, "r": redirect_uri}, salt=_SALT)
+    issued = {"s": state, "n": nonce, "r": redirect_uri}
+    if settings.KAKAO_PKCE:
+        # Only the challenge leaves the server; the verifier is derived again at the exchange.
+        params["code_challenge"] = pkce.code_challenge(pkce.code_verifier_for(state))
+        params["code_challenge_method"] = pkce.METHOD
+        # Whether a challenge was sent is recorded with the state: the exchange sends
+        # the verifier exactly then, even if KAKAO_PKCE changed in between.
+        issued["p"] = 1
+    cookie_value = signing.dumps(issued, salt=_SALT)
     return AuthorizeRequest(
         url=f"{settings.KAKAO_AUTH_URL}/oauth/authorize?{urlencode(params)}",
         state=state,
@@ -91,15 +121,17 @@ def kakao_authorize_request(
 
 def check_login_state(
     *, state: str | None, cookie_value: str | None, redirect_uri: str | None
-) -> str | None:
-    """Accept the state once; return the nonce issued with it (or None).
+) -> CodeFlow:
+    """Accept the state once; return the flow it started (redirect URI, nonce, verifier).
 
     With ``KAKAO_REQUIRE_STATE`` off (native apps that cannot hold the
-    cookie), a login without state or without the cookie is let through; a
-    state that *is* presented with a cookie is still checked.
+    cookie), a login without state or without the cookie is let through, with
+    neither nonce nor verifier; a state that *is* presented with a cookie is
+    still checked.
     """
+    redirect_uri = resolve_redirect_uri(redirect_uri)
     if not settings.KAKAO_REQUIRE_STATE and not (state and cookie_value):
-        return None
+        return CodeFlow(redirect_uri=redirect_uri)
     if not state or not cookie_value:
         raise AccountError(AccountErrorCode.INVALID_STATE, field="state")
     try:
@@ -110,7 +142,7 @@ def check_login_state(
         raise AccountError(AccountErrorCode.INVALID_STATE, field="state")
     if not hmac.compare_digest(issued["s"].encode(), state.encode()):
         raise AccountError(AccountErrorCode.INVALID_STATE, field="state")
-    if issued.get("r") != resolve_redirect_uri(redirect_uri):
+    if issued.get("r") != redirect_uri:
         raise AccountError(AccountErrorCode.INVALID_STATE, field="state")
     # Single use across all instances: the first to add the mark wins.
     used_key = "kakao-state-used:" + hashlib.sha256(state.encode()).hexdigest()
@@ -121,7 +153,11 @@ def check_login_state(
     if not first_use:
         raise AccountError(AccountErrorCode.INVALID_STATE, field="state")
     nonce = issued.get("n")
-    return nonce if isinstance(nonce, str) else None
+    return CodeFlow(
+        redirect_uri=redirect_uri,
+        nonce=nonce if isinstance(nonce, str) else None,
+        code_verifier=pkce.code_verifier_for(state) if issued.get("p") == 1 else None,
+    )
 
 
 def _validate_scopes(scopes: list[str]) -> list[str]:
