@@ -54,6 +54,7 @@ A local stand-in for Kakao: pick or type a test identity, then agree.</p>
 <div class="presets">{presets}</div>
 <form method="post" action="/oauth/authorize" id="consent">
 {hidden("client_id")}{hidden("redirect_uri")}{hidden("state")}{hidden("nonce")}{hidden("scope")}
+{hidden("code_challenge")}{hidden("code_challenge_method")}
 <label for="nickname">닉네임 / Nickname</label>
 <input type="text" id="nickname" name="nickname" maxlength="40"
  value="{html.escape(first["nickname"])}">

@@ -25,6 +25,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlencode
 
+from kakao_standin import pkce
 from kakao_standin.account_routes import NOT_A_TOKEN, AccountRoutes
 from kakao_standin.identity import PRESETS, Identity, identity_from_json
 from kakao_standin.pages import consent_html, error_page, index_html
@@ -112,12 +113,22 @@ class Handler(AccountRoutes):
         if not redirect_uri or query.get("response_type") != "code":
             self._html(400, error_page("KOE006", "redirect_uri 또는 response_type이 없습니다."))
             return
+        try:
+            pkce.challenge_from(query)
+        except pkce.InvalidChallenge as error:
+            self._html(400, error_page("invalid_request", str(error)))
+            return
         self._html(200, consent_html(query))
 
     def _consent_answer(self, form: dict[str, str]) -> None:
         redirect_uri = form.get("redirect_uri", "")
         if form.get("client_id") != self.server.standin.client_id or not redirect_uri:
             self._html(400, error_page("KOE101", "잘못된 요청입니다."))
+            return
+        try:
+            challenge = pkce.challenge_from(form)
+        except pkce.InvalidChallenge as error:
+            self._html(400, error_page("invalid_request", str(error)))
             return
         params: dict[str, str] = {}
         if form.get("action") == "agree":
@@ -133,6 +144,7 @@ class Handler(AccountRoutes):
                 identity=identity,
                 nonce=form.get("nonce") or None,
                 scope=tuple(s for s in form.get("scope", "").split(",") if s),
+                code_challenge=challenge,
             )
         else:
             params.update(error="access_denied", error_description="User denied access")
@@ -160,6 +172,9 @@ class Handler(AccountRoutes):
             return
         try:
             identity = identity_from_json(body)
+            challenge = pkce.challenge_from(
+                {k: str(body.get(k) or "") for k in ("code_challenge", "code_challenge_method")}
+            )
         except ValueError as error:
             self._json(400, {"msg": str(error), "code": -2})
             return
@@ -169,6 +184,7 @@ class Handler(AccountRoutes):
             identity=identity,
             nonce=body.get("nonce") or None,
             scope=tuple(str(body.get("scope") or "").split(",")) if body.get("scope") else (),
+            code_challenge=challenge,
         )
         self._json(200, {"code": code})
 

@@ -16,6 +16,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from kakao_standin import pkce
 from kakao_standin.identity import Identity
 
 CODE_TTL_SECONDS = 600
@@ -38,6 +39,7 @@ class Grant:
     scope: tuple[str, ...]
     expires: float
     auth_time: int = field(default_factory=lambda: int(time.time()))
+    code_challenge: str | None = None  # PKCE's S256 challenge from the authorize request
 
 
 @dataclass(frozen=True)
@@ -113,11 +115,19 @@ class KakaoStandIn:
         identity: Identity,
         nonce: str | None = None,
         scope: tuple[str, ...] = (),
+        code_challenge: str | None = None,
     ) -> str:
         code = secrets.token_urlsafe(32)
+        expires = self.clock() + CODE_TTL_SECONDS
         with self._lock:
             self._codes[code] = Grant(
-                client_id, redirect_uri, identity, nonce, scope, self.clock() + CODE_TTL_SECONDS
+                client_id,
+                redirect_uri,
+                identity,
+                nonce,
+                scope,
+                expires,
+                code_challenge=code_challenge,
             )
         return code
 
@@ -141,6 +151,9 @@ class KakaoStandIn:
             return 400, _token_error(
                 "invalid_grant", "KOE320", f"authorization code not found for code={code}"
             )
+        # The code is spent either way: a wrong verifier does not leave it for another try.
+        if not pkce.verifier_matches(grant.code_challenge, form.get("code_verifier")):
+            return 400, _token_error("invalid_grant", "KOE320", "PKCE verification failed.")
         body = self._tokens_body(
             grant.identity, app_id=self.app_id, ttl=ACCESS_TOKEN_TTL_SECONDS, scope=grant.scope
         )
