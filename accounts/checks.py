@@ -69,6 +69,7 @@ def check_configuration(app_configs=None, **kwargs) -> list:
             errors.append(Error(f"{name}: {exc}", id="accounts.E008"))
     if settings.TRUSTED_PROXY_COUNT < 0:
         errors.append(Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="accounts.E009"))
+    errors.extend(_graphql_limit_errors())
     errors.extend(_account_life_errors())
     if not settings.DEBUG:
         errors.extend(_production_errors())
@@ -95,6 +96,28 @@ def check_configuration(app_configs=None, **kwargs) -> list:
                 id="accounts.E017",
             )
         )
+    return errors
+
+
+GRAPHQL_LIMITS = (
+    "GRAPHQL_MAX_QUERY_BYTES",
+    "GRAPHQL_MAX_TOKENS",
+    "GRAPHQL_MAX_DEPTH",
+    "GRAPHQL_MAX_ALIASES",
+    "GRAPHQL_MAX_DIRECTIVES",
+    "GRAPHQL_MAX_COST",
+)
+
+
+def _graphql_limit_errors() -> list:
+    """Each bound on a GraphQL document (schema/limits.py) is a positive whole number."""
+    errors = []
+    for name in GRAPHQL_LIMITS:
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            errors.append(
+                Error(f"{name} must be a positive whole number, not {value!r}.", id="accounts.E018")
+            )
     return errors
 
 

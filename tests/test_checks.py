@@ -118,3 +118,21 @@ def test_kakao_pkce_is_on_unless_switched_off(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(module)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "GRAPHQL_MAX_QUERY_BYTES",
+        "GRAPHQL_MAX_TOKENS",
+        "GRAPHQL_MAX_DEPTH",
+        "GRAPHQL_MAX_ALIASES",
+        "GRAPHQL_MAX_DIRECTIVES",
+        "GRAPHQL_MAX_COST",
+    ],
+)
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "100", True])
+def test_graphql_limits_must_be_positive_whole_numbers(settings, name, bad):
+    assert "accounts.E018" not in ids()
+    setattr(settings, name, bad)
+    assert "accounts.E018" in ids()
