@@ -197,14 +197,17 @@ def test_two_instances_share_sessions_states_replays_and_limits(instances):
     again = _gql(browser, a, LOGIN, code=new_code(started["url"]), state=state)
     assert _codes(again) == ["INVALID_STATE"]
 
-    # A login through B, a refresh through A (the cookie alone).
-    first_refresh = login["refreshToken"]
+    # A login through B, a refresh through A (the cookie alone). The refresh token
+    # travels in the cookie only, never also in the body.
+    first_refresh = browser.cookies["JWT-refresh-token"]
+    assert first_refresh and login["refreshToken"] is None
     refreshed = _gql(browser, a, REFRESH)
-    assert _codes(refreshed) == [] and refreshed["refreshToken"] != first_refresh
+    successor = browser.cookies["JWT-refresh-token"]
+    assert _codes(refreshed) == [] and successor != first_refresh
     # A retry of the rotated token on B within the reuse window: the same successor
     # (derived with the shared secret key, so any instance answers the same).
     retry = _gql(requests.Session(), b, REFRESH, refreshToken=first_refresh)
-    assert _codes(retry) == [] and retry["refreshToken"] == refreshed["refreshToken"]
+    assert _codes(retry) == [] and retry["refreshToken"] == successor
     # Past the window, the rotated token replayed on B: refused, and the family is
     # revoked everywhere.
     time.sleep(1.5)
