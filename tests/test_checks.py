@@ -31,6 +31,12 @@ def test_suite_configuration_is_clean():
         ("CORS_ALLOW_ALL_ORIGINS", True, "accounts.E011"),
         ("JWT_COOKIE_SECURE", False, "accounts.E012"),
         ("GRAPHIQL_ENABLED", True, "accounts.E013"),
+        ("KAKAO_REQUIRED_SERVICE_TERMS", ["tos", "no spaces"], "accounts.E019"),
+        ("KAKAO_REQUIRED_SERVICE_TERMS", ["tos"], "accounts.E020"),  # no admin key
+        ("KAKAO_CONSENT_MAX_AGE_SECONDS", -1, "accounts.E021"),
+        ("REAUTHENTICATION_MAX_AGE_SECONDS", 5, "accounts.E022"),
+        ("REAUTHENTICATION_MAX_AGE_SECONDS", 7 * 24 * 3600, "accounts.E022"),
+        ("KAKAO_LOGOUT_REDIRECT_URIS", ["/signed-out"], "accounts.E023"),
     ],
 )
 def test_bad_value_is_an_error(settings, name, bad, error):
@@ -118,6 +124,13 @@ def test_kakao_pkce_is_on_unless_switched_off(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(module)
+
+
+def test_required_service_terms_with_an_admin_key_are_fine(settings):
+    settings.KAKAO_ADMIN_KEY = "admin-key-0123456789"
+    settings.KAKAO_REQUIRED_SERVICE_TERMS = ["tos", "privacy"]
+    settings.KAKAO_LOGOUT_REDIRECT_URIS = ["https://app.example.com/signed-out"]
+    assert [i for i in ids() if i.startswith("accounts.E")] == []
 
 
 @pytest.mark.parametrize(
