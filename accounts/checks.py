@@ -83,6 +83,14 @@ def check_configuration(app_configs=None, **kwargs) -> list:
                 id="accounts.W001",
             )
         )
+    if not settings.KAKAO_PKCE and not settings.KAKAO_OIDC:
+        errors.append(
+            Warning(
+                "KAKAO_PKCE and KAKAO_OIDC are both off: an intercepted authorization code can "
+                "be redeemed with another browser's state (SECURITY.md, code injection).",
+                id="accounts.W005",
+            )
+        )
     if settings.JWT_REFRESH_REUSE_SECONDS < 0 or settings.JWT_REFRESH_REUSE_SECONDS > 60:
         errors.append(
             Error(

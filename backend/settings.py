@@ -255,6 +255,10 @@ KAKAO_PROXY_URL = env_str("KAKAO_PROXY_URL")
 KAKAO_REQUIRE_STATE = env_bool("KAKAO_REQUIRE_STATE", True)
 # OpenID Connect: ask for the openid scope and verify Kakao's id_token locally.
 KAKAO_OIDC = env_bool("KAKAO_OIDC", False)
+# PKCE on the code flow (S256): kakaoAuthorize sends a challenge, the exchange sends
+# the verifier derived from this browser's state, so a code intercepted from another
+# browser's flow cannot be redeemed with the attacker's own state.
+KAKAO_PKCE = env_bool("KAKAO_PKCE", True)
 # The app's numeric id (Kakao console, app summary): SDK tokens must have been issued
 # to it (access_token_info's app_id), and Kakao's unlink notices must name it.
 KAKAO_APP_ID = env_str("KAKAO_APP_ID")

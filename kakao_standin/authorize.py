@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kakao_standin import pkce
 from kakao_standin.consent import Asked, ConsentBook
 from kakao_standin.consent_page import ConsentView, consent_html
 from kakao_standin.http_base import StandInRequestHandler
@@ -41,15 +42,17 @@ class AuthorizeRequest:
     terms: tuple[str, ...]
     prompts: frozenset[str]
     login_hint: str
+    code_challenge: str | None  # PKCE's S256 challenge (§8)
 
 
 @dataclass(frozen=True)
 class Login:
-    """Who agreed, when they last typed their password, and the token's scope."""
+    """Who agreed, when they last typed their password, the token's scope, the PKCE challenge."""
 
     identity: Identity
     auth_time: int
     scope: tuple[str, ...]
+    code_challenge: str | None
 
 
 def split_list(value: str) -> tuple[str, ...]:
@@ -74,7 +77,11 @@ def read_request(params: dict[str, str], consent: ConsentBook) -> AuthorizeReque
     hint = params.get("login_hint", "").strip()
     if len(hint) > MAX_LOGIN_HINT:
         raise AuthorizeError("invalid_request", f"login_hint: at most {MAX_LOGIN_HINT} characters")
-    return AuthorizeRequest(scopes, terms, prompts, hint)
+    try:
+        challenge = pkce.challenge_from(params)
+    except pkce.InvalidChallenge as error:
+        raise AuthorizeError("invalid_request", str(error)) from None
+    return AuthorizeRequest(scopes, terms, prompts, hint, challenge)
 
 
 class AuthorizeRoutes(StandInRequestHandler):
@@ -157,7 +164,7 @@ class AuthorizeRoutes(StandInRequestHandler):
             terms=[term.tag for term in asked.terms if term.tag in agreed_terms],
             openid="openid" in request.scopes,
         )
-        return Login(identity, auth_time, scope)
+        return Login(identity, auth_time, scope, request.code_challenge)
 
     # --- helpers -------------------------------------------------------------------
 

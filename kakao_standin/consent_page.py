@@ -21,6 +21,8 @@ CARRIED = (
     "prompt",
     "service_terms",
     "login_hint",
+    "code_challenge",
+    "code_challenge_method",
 )
 
 _PAGE_STYLE = """

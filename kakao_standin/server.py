@@ -29,6 +29,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlencode
 
+from kakao_standin import pkce
 from kakao_standin.account_routes import NOT_A_TOKEN, AccountRoutes
 from kakao_standin.authorize import AuthorizeRoutes
 from kakao_standin.consent_routes import ConsentRoutes
@@ -155,6 +156,7 @@ class Handler(AccountRoutes, ConsentRoutes, AuthorizeRoutes, LogoutRoutes):
                 nonce=form.get("nonce") or None,
                 scope=login.scope,
                 auth_time=login.auth_time,
+                code_challenge=login.code_challenge,
             )
         else:
             params.update(error="access_denied", error_description="User denied access")
@@ -186,6 +188,9 @@ class Handler(AccountRoutes, ConsentRoutes, AuthorizeRoutes, LogoutRoutes):
         try:
             identity = identity_from_json(body)
             consent = shortcut_consent(body, standin.consent)
+            challenge = pkce.challenge_from(
+                {k: str(body.get(k) or "") for k in ("code_challenge", "code_challenge_method")}
+            )
         except ValueError as error:
             self._json(400, {"msg": str(error), "code": -2})
             return
@@ -196,6 +201,7 @@ class Handler(AccountRoutes, ConsentRoutes, AuthorizeRoutes, LogoutRoutes):
             nonce=body.get("nonce") or None,
             scope=standin.agree(identity=identity, **consent.agreement),
             auth_time=consent.auth_time,
+            code_challenge=challenge,
         )
         self._json(200, {"code": code})
 

@@ -58,7 +58,11 @@ class LinkKakao(BaseMutation):
         user = current_user(request)
         flow = code_flow_arguments(request, code=code, redirect_uri=redirect_uri, state=state)
         linked = account.link_kakao(
-            user=user, code=code, redirect_uri=flow.redirect_uri, nonce=flow.nonce
+            user=user,
+            code=code,
+            redirect_uri=flow.redirect_uri,
+            nonce=flow.nonce,
+            code_verifier=flow.code_verifier,
         )
         return cls(errors=[], user=linked)
 

@@ -15,7 +15,9 @@ class KakaoAuthorize(BaseMutation):
     """Start a login: Kakao's authorize URL with a fresh single-use state (and nonce).
 
     The state is bound to this browser by an HttpOnly cookie set on this
-    response: send the request with credentials so the cookie is kept. A
+    response: send the request with credentials so the cookie is kept. With
+    KAKAO_PKCE the URL also carries a PKCE challenge (S256) whose verifier stays
+    on the server, so Kakao's code is redeemable only with this state. A
     mutation because it issues something: a query result could be cached and
     replayed with a spent state. The state serves only its `purpose`: SIGN_IN
     (kakaoLogin, linkKakao), GRANT (kakaoGrant) or REAUTHENTICATE

@@ -39,7 +39,13 @@ class KakaoGrant(BaseMutation):
             purpose=AuthorizePurpose.GRANT,
             user_id=user.pk,
         )
-        changes.kakao_grant(user=user, code=code, redirect_uri=flow.redirect_uri, nonce=flow.nonce)
+        changes.kakao_grant(
+            user=user,
+            code=code,
+            redirect_uri=flow.redirect_uri,
+            nonce=flow.nonce,
+            code_verifier=flow.code_verifier,
+        )
         return cls(errors=[], user=user)
 
 

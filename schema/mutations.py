@@ -134,11 +134,21 @@ class CodeFlowArguments:
 
 @dataclass(frozen=True)
 class CodeFlow:
-    """What the code flow's checks established."""
+    """What the code flow's checks established: what the code's exchange needs besides the code.
+
+    The nonce and the PKCE verifier come from this browser's state, never from
+    the client; both are None when no state was checked (KAKAO_REQUIRE_STATE off
+    and none presented) or the flow was started without them.
+    """
 
     redirect_uri: str
     nonce: str | None  # issued with the state (OIDC)
     requested_at: datetime | None  # when the state was issued
+    code_verifier: str | None = None  # PKCE's, derived from the state (KAKAO_PKCE)
+
+    def __repr__(self) -> str:
+        # The verifier stays out of every log line and traceback.
+        return f"CodeFlow(redirect_uri={self.redirect_uri!r}, …)"
 
 
 def code_flow_arguments(
@@ -178,7 +188,12 @@ def code_flow_arguments(
         clear_state_cookie(request)
     if issued is None:
         return CodeFlow(redirect_uri=redirect_uri, nonce=None, requested_at=None)
-    return CodeFlow(redirect_uri=redirect_uri, nonce=issued.nonce, requested_at=issued.issued_at)
+    return CodeFlow(
+        redirect_uri=redirect_uri,
+        nonce=issued.nonce,
+        requested_at=issued.issued_at,
+        code_verifier=issued.code_verifier,
+    )
 
 
 class KakaoLogin(TokenFields, BaseMutation):
@@ -205,6 +220,7 @@ class KakaoLogin(TokenFields, BaseMutation):
             code=code,
             redirect_uri=flow.redirect_uri,
             nonce=flow.nonce,
+            code_verifier=flow.code_verifier,
             user_agent=user_agent(request),
         )
         in_body = _delivery(delivery) == TokenDelivery.BODY.value

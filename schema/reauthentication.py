@@ -53,6 +53,7 @@ class KakaoReauthenticate(ReauthenticationFields, BaseMutation):
             code=code,
             redirect_uri=flow.redirect_uri,
             nonce=flow.nonce,
+            code_verifier=flow.code_verifier,
             requested_at=flow.requested_at,
         )
         return cls(errors=[], ok=True, authenticated_at=at)

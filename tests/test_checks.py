@@ -102,6 +102,30 @@ def test_reuse_window_is_bounded(settings, seconds):
     assert "accounts.E017" in ids()
 
 
+def test_pkce_off_without_oidc_is_a_warning(settings):
+    assert "accounts.W005" not in ids()
+    settings.KAKAO_PKCE = False
+    assert "accounts.W005" in ids()
+    # The id_token's nonce bound to the state is a local defence of its own.
+    settings.KAKAO_OIDC = True
+    assert "accounts.W005" not in ids()
+
+
+def test_kakao_pkce_is_on_unless_switched_off(monkeypatch):
+    import importlib
+
+    import backend.settings as module
+
+    try:
+        monkeypatch.delenv("KAKAO_PKCE", raising=False)
+        assert importlib.reload(module).KAKAO_PKCE is True
+        monkeypatch.setenv("KAKAO_PKCE", "0")
+        assert importlib.reload(module).KAKAO_PKCE is False
+    finally:
+        monkeypatch.undo()
+        importlib.reload(module)
+
+
 def test_required_service_terms_with_an_admin_key_are_fine(settings):
     settings.KAKAO_ADMIN_KEY = "admin-key-0123456789"
     settings.KAKAO_REQUIRED_SERVICE_TERMS = ["tos", "privacy"]

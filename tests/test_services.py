@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -75,7 +76,7 @@ LOGIN = """mutation($code: String!, $state: String) {
   kakaoLogin(code: $code, state: $state) { token refreshToken errors { code } } }"""
 REFRESH = """mutation($refreshToken: String) {
   refreshToken(refreshToken: $refreshToken) { token refreshToken errors { code } } }"""
-AUTHORIZE = "query { kakaoAuthorizeUrl { state errors { code } } }"
+AUTHORIZE = "query { kakaoAuthorizeUrl { url state errors { code } } }"
 
 
 def _free_port() -> int:
@@ -171,7 +172,9 @@ def test_two_instances_share_sessions_states_replays_and_limits(instances):
     (a, b), standin = instances
     browser = servers.browser()  # the cookies are Secure, as in production
 
-    def new_code() -> str:
+    def new_code(authorize_url: str) -> str:
+        # The code Kakao issues for that URL, bound to its PKCE challenge.
+        pkce = {k: v[0] for k, v in parse_qs(urlsplit(authorize_url).query).items()}
         return requests.post(
             f"{standin}/_standin/code",
             json={
@@ -179,23 +182,27 @@ def test_two_instances_share_sessions_states_replays_and_limits(instances):
                 "redirect_uri": REDIRECT,
                 "nickname": "둘",
                 "email": "two@example.com",
+                "code_challenge": pkce["code_challenge"],
+                "code_challenge_method": pkce["code_challenge_method"],
             },
             timeout=5,
         ).json()["code"]
 
-    # A state issued by A is accepted by B...
-    state = _gql(browser, a, AUTHORIZE)["state"]
+    # A state issued by A is accepted by B (and B derives the same PKCE verifier)...
+    started = _gql(browser, a, AUTHORIZE)
+    state = started["state"]
     state_cookie = browser.cookies["kakao-oauth-state"]
-    login = _gql(browser, b, LOGIN, code=new_code(), state=state)
+    login = _gql(browser, b, LOGIN, code=new_code(started["url"]), state=state)
     assert _codes(login) == [] and login["token"]
     # ...exactly once, whichever instance sees it again.
     browser.cookies.set("kakao-oauth-state", state_cookie)
-    assert _codes(_gql(browser, a, LOGIN, code=new_code(), state=state)) == ["INVALID_STATE"]
+    again = _gql(browser, a, LOGIN, code=new_code(started["url"]), state=state)
+    assert _codes(again) == ["INVALID_STATE"]
 
-    # A login through B, a refresh through A (the cookie alone; the token travels in the
-    # cookie only, never in the body as well).
+    # A login through B, a refresh through A (the cookie alone). The refresh token
+    # travels in the cookie only, never also in the body.
     first_refresh = browser.cookies["JWT-refresh-token"]
-    assert login["refreshToken"] is None
+    assert first_refresh and login["refreshToken"] is None
     refreshed = _gql(browser, a, REFRESH)
     successor = browser.cookies["JWT-refresh-token"]
     assert _codes(refreshed) == [] and successor != first_refresh

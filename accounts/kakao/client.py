@@ -72,8 +72,14 @@ class KakaoClient(ConsentEndpoints):
             session=_shared_session(),
         )
 
-    def exchange_code(self, *, code: str, redirect_uri: str) -> KakaoTokens:
-        """Trade an authorization code for Kakao tokens. Never retried: a code is single-use."""
+    def exchange_code(
+        self, *, code: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> KakaoTokens:
+        """Trade an authorization code for Kakao tokens. Never retried: a code is single-use.
+
+        ``code_verifier`` is PKCE's (RFC 7636), sent when the authorize request
+        carried a challenge; Kakao's SDKs send it the same way (KAKAO_API.md §8).
+        """
         # Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token
         form = {
             "grant_type": "authorization_code",
@@ -81,6 +87,8 @@ class KakaoClient(ConsentEndpoints):
             "redirect_uri": redirect_uri,
             "code": code,
         }
+        if code_verifier:
+            form["code_verifier"] = code_verifier
         if self.client_secret:
             form["client_secret"] = self.client_secret
         status, body = self._request(

@@ -81,8 +81,11 @@ _TOKEN_ERRORS: dict[str, type[KakaoError]] = {
     "KOE010": KakaoInvalidClient,
     "KOE101": KakaoInvalidClient,
 }
+# When Kakao gives no KOE code we know: a PKCE refusal is an invalid_grant whose
+# error_code Kakao does not document (KAKAO_API.md §8), and it is the code that failed.
 _TOKEN_ERRORS_BY_NAME: dict[str, type[KakaoError]] = {
     "invalid_client": KakaoInvalidClient,
+    "invalid_grant": KakaoInvalidCode,
 }
 # Reference: https://developers.kakao.com/docs/latest/ko/rest-api/reference#response-code
 _API_ERRORS: dict[int, type[KakaoError]] = {

@@ -97,6 +97,7 @@ def link_kakao(
     code: str,
     redirect_uri: str | None = None,
     nonce: str | None = None,
+    code_verifier: str | None = None,
     client: KakaoClient | None = None,
 ) -> User:
     """Attach the Kakao account behind a code to a signed-in user; the user is not changed.
@@ -110,7 +111,11 @@ def link_kakao(
     if _kakao_link(user) is not None:
         raise AccountError(AccountErrorCode.ALREADY_LINKED)
     profile = kakao_profile_from_code(
-        code=code, redirect_uri=redirect_uri, nonce=nonce, client=client
+        code=code,
+        redirect_uri=redirect_uri,
+        nonce=nonce,
+        code_verifier=code_verifier,
+        client=client,
     )
     try:
         with write_transaction():

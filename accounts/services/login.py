@@ -67,12 +67,17 @@ def kakao_login(
     code: str,
     redirect_uri: str | None = None,
     nonce: str | None = None,
+    code_verifier: str | None = None,
     client: KakaoClient | None = None,
     user_agent: str = "",
 ) -> LoginResult:
     """Sign a person in with a Kakao authorization code; create or link their user."""
     profile = kakao_profile_from_code(
-        code=code, redirect_uri=redirect_uri, nonce=nonce, client=client
+        code=code,
+        redirect_uri=redirect_uri,
+        nonce=nonce,
+        code_verifier=code_verifier,
+        client=client,
     )
     return sign_in(profile=profile, user_agent=user_agent)
 
@@ -108,9 +113,13 @@ def kakao_profile_from_code(
     code: str,
     redirect_uri: str | None = None,
     nonce: str | None = None,
+    code_verifier: str | None = None,
     client: KakaoClient | None = None,
 ) -> KakaoProfile:
-    """Who Kakao says is behind an authorization code (the code is spent)."""
+    """Who Kakao says is behind an authorization code (the code is spent).
+
+    ``nonce`` and ``code_verifier`` belong to this browser's flow (``CodeFlow``).
+    """
     validate_token_input(code, field="code", max_bytes=MAX_CODE_BYTES)
     redirect_uri = resolve_redirect_uri(redirect_uri)
     if not settings.KAKAO_REST_API_KEY:
@@ -120,7 +129,9 @@ def kakao_profile_from_code(
         )
     client = client or KakaoClient.from_settings()
     try:
-        tokens = client.exchange_code(code=code, redirect_uri=redirect_uri)
+        tokens = client.exchange_code(
+            code=code, redirect_uri=redirect_uri, code_verifier=code_verifier
+        )
         profile = _profile_for(tokens, client=client, nonce=nonce)
     except KakaoError as exc:
         raise kakao_account_error(exc) from None

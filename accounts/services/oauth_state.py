@@ -1,12 +1,15 @@
 """OAuth ``state`` and OpenID Connect ``nonce``, bound to the browser that asked.
 
 ``kakao_authorize_request`` makes Kakao's authorize URL with a fresh random
-state (and nonce with OIDC) and a signed, short-lived value for an HttpOnly
-cookie. ``check_state`` accepts a login only when the state Kakao sent
-back equals the one in *this browser's* cookie, was issued for the same
-redirect URI, is under 10 minutes old and was never used before. That stops
-login CSRF (a victim's browser submitting the attacker's code) and code
-injection through a stolen callback URL.
+state (and nonce with OIDC, and a PKCE challenge with KAKAO_PKCE) and a signed,
+short-lived value for an HttpOnly cookie. ``check_state`` accepts a login only
+when the state Kakao sent back equals the one in *this browser's* cookie, was
+issued for the same redirect URI, is under 10 minutes old and was never used
+before. That stops login CSRF (a victim's browser submitting the attacker's
+code) and the replay of a stolen callback URL (code *and* state). What it
+returns carries the nonce and the PKCE verifier bound to that state, so that a
+code from another flow presented with this state fails at Kakao (PKCE, see
+``pkce``) or here (the id_token's nonce).
 
 Nothing is kept in process memory: the cookie is signed with the secret key
 and "used" marks live in the Django cache (Redis in production), so any
@@ -39,6 +42,7 @@ from django.core import signing
 
 from accounts import cache
 from accounts.errors import AccountError, AccountErrorCode
+from accounts.services import pkce
 from accounts.services.authorize_options import AuthorizeOptions, AuthorizePurpose
 from accounts.services.inputs import resolve_redirect_uri
 
@@ -69,6 +73,13 @@ class IssuedState:
     nonce: str | None
     purpose: AuthorizePurpose
     issued_at: datetime | None  # None in cookies issued before purposes existed
+    # PKCE's, derived from the accepted state (never from the client); None when the
+    # flow was started without a challenge.
+    code_verifier: str | None = None
+
+    def __repr__(self) -> str:
+        # The verifier stays out of every log line and traceback.
+        return f"IssuedState(purpose={self.purpose}, …)"
 
 
 def kakao_authorize_request(
@@ -80,7 +91,7 @@ def kakao_authorize_request(
     user_id: int | None = None,
     session_id: str | None = None,
 ) -> AuthorizeRequest:
-    """Kakao's authorize URL with a fresh state (and nonce when OIDC is on).
+    """Kakao's authorize URL: a fresh state, a nonce (OIDC), a PKCE challenge (KAKAO_PKCE).
 
     GRANT and REAUTHENTICATE are for a signed-in ``user_id`` (re-authentication
     also in ``session_id``); GRANT asks for ``scopes``.
@@ -123,6 +134,13 @@ def kakao_authorize_request(
         params["scope"] = ",".join(scopes)
     params.update(options.params())
     issued = {"s": state, "n": nonce, "r": redirect_uri, "p": purpose.value, "t": int(time.time())}
+    if settings.KAKAO_PKCE:
+        # Only the challenge leaves the server; the verifier is derived again at the exchange.
+        params["code_challenge"] = pkce.code_challenge(pkce.code_verifier_for(state))
+        params["code_challenge_method"] = pkce.METHOD
+        # Whether a challenge was sent rides with the state: the exchange sends the
+        # verifier exactly then, even if KAKAO_PKCE changed in between.
+        issued["c"] = 1
     if purpose is not AuthorizePurpose.SIGN_IN:
         issued["u"] = user_id
     if purpose is AuthorizePurpose.REAUTHENTICATE:
@@ -181,6 +199,7 @@ def check_state(
         nonce=nonce if isinstance(nonce, str) else None,
         purpose=purpose,
         issued_at=datetime.fromtimestamp(issued_at, tz=UTC) if isinstance(issued_at, int) else None,
+        code_verifier=pkce.code_verifier_for(state) if issued.get("c") == 1 else None,
     )
 
 

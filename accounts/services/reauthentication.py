@@ -64,6 +64,7 @@ def kakao_reauthenticate(
     redirect_uri: str | None,
     nonce: str | None,
     requested_at: datetime | None,
+    code_verifier: str | None = None,
     client: KakaoClient | None = None,
 ) -> datetime:
     """The person signed in to Kakao again (prompt=login): this session is authenticated now.
@@ -74,7 +75,11 @@ def kakao_reauthenticate(
     _ensure_live(user, session_id)
     link = own_link(user)
     profile = kakao_profile_from_code(
-        code=code, redirect_uri=redirect_uri, nonce=nonce, client=client
+        code=code,
+        redirect_uri=redirect_uri,
+        nonce=nonce,
+        code_verifier=code_verifier,
+        client=client,
     )
     ensure_same_person(link, profile.id, op="reauthenticate")
     if settings.KAKAO_OIDC and (

@@ -33,6 +33,7 @@ def kakao_grant(
     code: str,
     redirect_uri: str | None = None,
     nonce: str | None = None,
+    code_verifier: str | None = None,
     client: KakaoClient | None = None,
 ) -> User:
     """Record the items a signed-in person just granted (additional consent); no new session.
@@ -42,7 +43,11 @@ def kakao_grant(
     """
     link = own_link(user)
     profile = kakao_profile_from_code(
-        code=code, redirect_uri=redirect_uri, nonce=nonce, client=client
+        code=code,
+        redirect_uri=redirect_uri,
+        nonce=nonce,
+        code_verifier=code_verifier,
+        client=client,
     )
     ensure_same_person(link, profile.id, op="grant")
     with write_transaction():
