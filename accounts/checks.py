@@ -71,6 +71,7 @@ def check_configuration(app_configs=None, **kwargs) -> list:
         errors.append(Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="accounts.E009"))
     errors.extend(_graphql_limit_errors())
     errors.extend(_account_life_errors())
+    errors.extend(_consent_errors())
     if not settings.DEBUG:
         errors.extend(_production_errors())
     if not settings.KAKAO_REST_API_KEY:
@@ -161,6 +162,55 @@ def _account_life_errors() -> list:
     return errors
 
 
+def _consent_errors() -> list:
+    """Required service terms, the consent record's age, re-authentication, Kakao logout."""
+    errors: list = []
+    required = settings.KAKAO_REQUIRED_SERVICE_TERMS
+    bad = [tag for tag in required if not _TAG.fullmatch(tag)]
+    if bad or len(required) > 30:
+        errors.append(
+            Error(
+                "KAKAO_REQUIRED_SERVICE_TERMS must be at most 30 Kakao Sync service-terms tags "
+                f"(letters, digits, _ . -, up to 64 each); not {bad[:3]!r}.",
+                id="accounts.E019",
+            )
+        )
+    if required and not settings.KAKAO_ADMIN_KEY:
+        errors.append(
+            Error(
+                "KAKAO_REQUIRED_SERVICE_TERMS needs KAKAO_ADMIN_KEY: the terms are read from Kakao "
+                "with it, and without it every sign-in would answer KAKAO_MISCONFIGURED.",
+                id="accounts.E020",
+            )
+        )
+    if not 0 <= settings.KAKAO_CONSENT_MAX_AGE_SECONDS <= 30 * 24 * 3600:
+        errors.append(
+            Error(
+                "KAKAO_CONSENT_MAX_AGE_SECONDS must be between 0 and 2592000 (30 days).",
+                id="accounts.E021",
+            )
+        )
+    if not 60 <= settings.REAUTHENTICATION_MAX_AGE_SECONDS <= 24 * 3600:
+        errors.append(
+            Error(
+                "REAUTHENTICATION_MAX_AGE_SECONDS must be between 60 and 86400 (how recent a "
+                "sign-in must be before deleteAccount or unlinkKakao).",
+                id="accounts.E022",
+            )
+        )
+    for uri in settings.KAKAO_LOGOUT_REDIRECT_URIS:
+        parts = urlsplit(uri)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            errors.append(
+                Error(
+                    f"KAKAO_LOGOUT_REDIRECT_URIS entry {uri!r} is not an absolute http(s) URI.",
+                    id="accounts.E023",
+                )
+            )
+    return errors
+
+
+_TAG = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _KAKAO_APP_ID = re.compile(r"[0-9]{1,20}")
 _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from kakao_standin.consent import Asked, ConsentBook
 from kakao_standin.consent_page import ConsentView, consent_html
 from kakao_standin.http_base import StandInRequestHandler
-from kakao_standin.identity import PRESETS, Identity
+from kakao_standin.identity import PRESETS, Identity, preset_identity
 from kakao_standin.kakao_session import COOKIE, KakaoSession, set_cookie
 from kakao_standin.pages import error_page
 
@@ -189,10 +189,10 @@ class AuthorizeRoutes(StandInRequestHandler):
             elif session is not None:
                 identity = session.identity
             else:
-                identity = Identity(**PRESETS[0])
+                identity = preset_identity(PRESETS[0])
         accounts: list[tuple[str, Identity]] = []
         if "select_account" in prompts:
-            presets = [Identity(**preset) for preset in PRESETS]
+            presets = [preset_identity(preset) for preset in PRESETS]
             if session is not None and session.identity not in presets:
                 accounts.append(("session", session.identity))
             accounts += [(str(i), who) for i, who in enumerate(presets)]
@@ -221,7 +221,7 @@ def _chosen(form: dict[str, str], session: KakaoSession | None) -> Identity | No
         return session.identity if session is not None else None
     if account is not None:
         index = int(account) if account.isascii() and account.isdigit() else -1
-        return Identity(**PRESETS[index]) if 0 <= index < len(PRESETS) else None
+        return preset_identity(PRESETS[index]) if 0 <= index < len(PRESETS) else None
     return Identity(
         nickname=form.get("nickname", "").strip()[:40] or "카카오 사용자",
         email=form.get("email", "").strip()[:100],
@@ -233,6 +233,6 @@ def _hinted(hint: str) -> Identity:
     """``login_hint`` pre-fills the account id: a test person's email, or a new one."""
     for preset in PRESETS:
         if preset["email"] and preset["email"].lower() == hint.lower():
-            return Identity(**preset)
+            return preset_identity(preset)
     email = hint[:100] if "@" in hint else ""
     return Identity(nickname=hint.split("@")[0][:40], email=email)

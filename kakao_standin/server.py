@@ -34,7 +34,7 @@ from kakao_standin.authorize import AuthorizeRoutes
 from kakao_standin.consent_routes import ConsentRoutes
 from kakao_standin.identity import PRESETS, Identity, identity_from_json
 from kakao_standin.logout import LogoutRoutes
-from kakao_standin.pages import error_page, index_html
+from kakao_standin.pages import FAVICON_SVG, error_page, index_html
 from kakao_standin.shortcuts import shortcut_consent
 from kakao_standin.state import (
     KakaoStandIn,
@@ -68,6 +68,9 @@ class Handler(AccountRoutes, ConsentRoutes, AuthorizeRoutes, LogoutRoutes):
             self._avatar(path.rsplit("/", 1)[-1].removesuffix(".svg"))
         elif path == "/_standin/connections":
             self._connections_page()
+        elif path in ("/favicon.svg", "/favicon.ico"):
+            # /favicon.ico too: what a browser asks for on a page without a link (JSON).
+            self._send(200, FAVICON_SVG.encode(), "image/svg+xml")
         elif path == "/_standin/unlinks":
             self._json(200, {"unlinks": self.server.standin.unlinks()})
         elif path == "/":

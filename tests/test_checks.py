@@ -31,6 +31,12 @@ def test_suite_configuration_is_clean():
         ("CORS_ALLOW_ALL_ORIGINS", True, "accounts.E011"),
         ("JWT_COOKIE_SECURE", False, "accounts.E012"),
         ("GRAPHIQL_ENABLED", True, "accounts.E013"),
+        ("KAKAO_REQUIRED_SERVICE_TERMS", ["tos", "no spaces"], "accounts.E019"),
+        ("KAKAO_REQUIRED_SERVICE_TERMS", ["tos"], "accounts.E020"),  # no admin key
+        ("KAKAO_CONSENT_MAX_AGE_SECONDS", -1, "accounts.E021"),
+        ("REAUTHENTICATION_MAX_AGE_SECONDS", 5, "accounts.E022"),
+        ("REAUTHENTICATION_MAX_AGE_SECONDS", 7 * 24 * 3600, "accounts.E022"),
+        ("KAKAO_LOGOUT_REDIRECT_URIS", ["/signed-out"], "accounts.E023"),
     ],
 )
 def test_bad_value_is_an_error(settings, name, bad, error):
@@ -94,6 +100,13 @@ def test_missing_app_id_is_a_warning_and_a_wrong_one_an_error(settings):
 def test_reuse_window_is_bounded(settings, seconds):
     settings.JWT_REFRESH_REUSE_SECONDS = seconds
     assert "accounts.E017" in ids()
+
+
+def test_required_service_terms_with_an_admin_key_are_fine(settings):
+    settings.KAKAO_ADMIN_KEY = "admin-key-0123456789"
+    settings.KAKAO_REQUIRED_SERVICE_TERMS = ["tos", "privacy"]
+    settings.KAKAO_LOGOUT_REDIRECT_URIS = ["https://app.example.com/signed-out"]
+    assert [i for i in ids() if i.startswith("accounts.E")] == []
 
 
 @pytest.mark.parametrize(

@@ -48,9 +48,10 @@ def test_new_user_login_queries(kakao):
     mock_login(kakao)
     data, queries = login(Client())
     assert data["created"] is True
-    # link lookup, email lookup, user insert, social account insert, session insert,
-    # refresh token insert (one transaction)
-    assert len(queries) == 6, queries
+    # link lookup, email lookup, user insert, social account insert, the consent items the
+    # token response granted (one insert: a new link has no history to compare with),
+    # session insert, refresh token insert (one transaction)
+    assert len(queries) == 7, queries
 
 
 def test_returning_user_login_queries(kakao):
@@ -58,8 +59,10 @@ def test_returning_user_login_queries(kakao):
     login(Client())
     data, queries = login(Client())
     assert data["created"] is False
-    # link lookup (joined with the user), last_login, session insert, refresh token insert
-    assert len(queries) == 4, queries
+    # link lookup (joined with the user), last_login, the link's recorded consent items
+    # (compared with the token response's scope; unchanged, so nothing is written),
+    # session insert, refresh token insert
+    assert len(queries) == 5, queries
 
 
 def test_refresh_queries(kakao):

@@ -19,7 +19,9 @@ from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import KakaoClient, KakaoError, KakaoNotConnected
 from accounts.models import Session, SocialAccount, User
-from accounts.services.login import kakao_error_code, kakao_profile_from_code
+from accounts.services.kakao_errors import kakao_error_code
+from accounts.services.login import kakao_profile_from_code
+from accounts.services.reauthentication import ensure_recent
 from accounts.services.sessions import end_all_sessions
 
 logger = logging.getLogger(__name__)
@@ -35,8 +37,14 @@ _KAKAO_USER_ID = re.compile(r"[0-9]{1,20}")
 # --- leaving --------------------------------------------------------------------
 
 
-def delete_account(*, user: User, client: KakaoClient | None = None) -> None:
-    """The person leaves: Kakao forgets the app first, then the account goes here."""
+def delete_account(
+    *, user: User, session_id: str | None, client: KakaoClient | None = None
+) -> None:
+    """The person leaves: Kakao forgets the app first, then the account goes here.
+
+    Only from a session that signed in or re-authenticated recently (``session_id``).
+    """
+    ensure_recent(user=user, session_id=session_id)
     link = _kakao_link(user)
     if link is not None:
         _unlink_at_kakao(link, client=client)
@@ -129,11 +137,15 @@ def link_kakao(
     return user
 
 
-def unlink_kakao(*, user: User, client: KakaoClient | None = None) -> bool:
-    """Remove the user's Kakao link here and at Kakao; False when there was none."""
+def unlink_kakao(*, user: User, session_id: str | None, client: KakaoClient | None = None) -> bool:
+    """Remove the user's Kakao link here and at Kakao; False when there was none.
+
+    Only from a session that signed in or re-authenticated recently (``session_id``).
+    """
     link = _kakao_link(user)
     if link is None:
         return False
+    ensure_recent(user=user, session_id=session_id)
     if not _can_sign_in_without(link):
         raise AccountError(AccountErrorCode.LAST_LOGIN_METHOD)
     _unlink_at_kakao(link, client=client)
