@@ -134,9 +134,9 @@ def index_html(
         + ".</p>"
         f'<p class="note" id="scopes">Consent items: {scopes or "none"}.</p>'
         f'<p class="note" id="terms">Kakao Sync service terms: '
-        f"{terms or 'none (start with --service-terms)'}.</p>"
+        f"{terms or 'none (start with ' + _option('--service-terms') + ')'}.</p>"
         f'<p class="note" id="logout-uris">Logout redirect URIs: '
-        f"{logout or 'none (start with --logout-redirect-uris)'}.</p>",
+        f"{logout or 'none (start with ' + _option('--logout-redirect-uris') + ')'}.</p>",
     )
 
 
@@ -174,6 +174,11 @@ def native_token_html(app_id: int, *, tokens: dict[str, Any] | None = None) -> s
         '<div class="actions"><button type="submit" id="agree">토큰 받기 / Get a token</button>'
         "</div></form>",
     )
+
+
+def _option(name: str) -> str:
+    """A command-line option, kept on one line (a narrow screen must not break it at a dash)."""
+    return f'<code style="white-space:nowrap">{html.escape(name)}</code>'
 
 
 def connections_html(*, people: list[Identity], callback_url: str, result: str = "") -> str:
