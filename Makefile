@@ -23,7 +23,7 @@ PYTHON_ID :=
 NO_PYTHON := $(or $(wordlist 2,$(words $(PYTHON_FOUND)),$(PYTHON_FOUND)),scripts/find_python.sh failed)
 endif
 
-.PHONY: print-python-executable install run backend serve standin test test-services lint schema e2e bench bench-validation clean FORCE
+.PHONY: print-python-executable install run backend serve standin test test-services test-clients lint schema e2e bench bench-validation clean FORCE
 
 # The venv remembers which interpreter made it; another one rebuilds it from scratch.
 ifneq ($(shell cat $(VENV)/.python 2>/dev/null),$(PYTHON_ID))
@@ -90,6 +90,12 @@ lint: install
 
 schema: install
 	DJANGO_DEBUG=1 $(PY) manage.py graphql_schema --out schema.graphql
+
+# Other clients against the backend and the stand-in (each on a free port): graphql-http's
+# audit of the GraphQL-over-HTTP spec, urql, graphql-request and fetch (clients/, Node 20+).
+test-clients: install
+	cd clients && npm ci --no-audit --no-fund --silent
+	cd clients && PY=$(CURDIR)/$(PY) npm test
 
 # End-to-end tests in a real browser: Debian's Chromium driven by playwright-core.
 e2e: install

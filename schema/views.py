@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.utils.cache import patch_vary_headers
 from graphene_django.views import GraphQLView as BaseGraphQLView
 from graphene_django.views import HttpError
 from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast
@@ -16,7 +17,14 @@ from schema.csrf import csrf_rejection_reason
 from schema.documents import checked_document
 from schema.graphiql_tour import graphiql_tour
 from schema.limits import Limits
-from schema.requests import RequestError, graphql_params, read_body, request_error_status
+from schema.requests import (
+    NOT_ACCEPTABLE_MESSAGE,
+    RequestError,
+    graphql_params,
+    read_body,
+    request_error_status,
+    response_media_type,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +112,7 @@ class GraphQLView(BaseGraphQLView):
 
     def get_response(self, request: HttpRequest, data, show_graphiql=False):
         result, status = super().get_response(request, data, show_graphiql)
-        if status == 400:  # graphene-django's status for errors outside execution
+        if status == 400:  # graphene-django's: errors and no data (a GraphQL request error)
             status = request_error_status(request)
         return result, status
 
@@ -118,6 +126,10 @@ class GraphQLView(BaseGraphQLView):
                 {"errors": [{"message": reason, "extensions": {"code": "CSRF_REJECTED"}}]},
                 status=403,
             )
+        media_type = response_media_type(request)
+        if media_type is None and request.method in ("GET", "POST"):
+            if not (request.method == "GET" and self._shows_graphiql(request)):
+                return JsonResponse({"errors": [{"message": NOT_ACCEPTABLE_MESSAGE}]}, status=406)
         authenticate_request(request)
         try:
             # graphene-django's dispatch without its ensure_csrf_cookie decorator: this
@@ -126,8 +138,16 @@ class GraphQLView(BaseGraphQLView):
             response = BaseGraphQLView.dispatch.__wrapped__(self, request, *args, **kwargs)
         except DatabaseOutage as outage:
             return service_unavailable(outage.error)
+        if media_type is not None and _is_graphql_answer(response):
+            # graphene-django writes application/json; the client may have asked for the
+            # spec's own type, and a GET's answer differs by Accept (caches must know).
+            response["Content-Type"] = f"{media_type}; charset=utf-8"
+            patch_vary_headers(response, ("Accept",))
         apply_cookies(request, response)
         return response
+
+    def _shows_graphiql(self, request: HttpRequest) -> bool:
+        return self.graphiql and self.can_display_graphiql(request, {})
 
     def render_graphiql(self, request: HttpRequest, **data) -> HttpResponse:
         data["graphene_settings"] = {
@@ -162,3 +182,8 @@ class GraphQLView(BaseGraphQLView):
             return {"message": str(error)}
         logger.error("graphql_unexpected_error", exc_info=error)
         return {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+
+
+def _is_graphql_answer(response: HttpResponse) -> bool:
+    """A GraphQL response of graphene-django's: not GraphiQL's page, not its 405 (kept as is)."""
+    return response["Content-Type"] == "application/json" and response.status_code != 405
