@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import re
 from urllib.parse import urlsplit
 
@@ -70,6 +72,7 @@ def check_configuration(app_configs=None, **kwargs) -> list:
     if settings.TRUSTED_PROXY_COUNT < 0:
         errors.append(Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="accounts.E009"))
     errors.extend(_account_life_errors())
+    errors.extend(_observability_errors())
     if not settings.DEBUG:
         errors.extend(_production_errors())
     if not settings.KAKAO_REST_API_KEY:
@@ -133,6 +136,57 @@ def _account_life_errors() -> list:
                 "KAKAO_MISCONFIGURED and Kakao's unlink notices get 503. Set it to the app id "
                 "from the Kakao console's app summary.",
                 id="accounts.W003",
+            )
+        )
+    return errors
+
+
+def _observability_errors() -> list:
+    """Security events' retention and the /metrics endpoint."""
+    errors: list = []
+    days = settings.SECURITY_EVENTS_RETENTION_DAYS
+    if days < 1:
+        errors.append(
+            Error("SECURITY_EVENTS_RETENTION_DAYS must be 1 or more.", id="accounts.E018")
+        )
+    elif days < 365:
+        errors.append(
+            Warning(
+                f"SECURITY_EVENTS_RETENTION_DAYS is {days}: access records of personal-data "
+                "systems are usually expected to be kept for at least a year.",
+                id="accounts.W004",
+            )
+        )
+    token = settings.METRICS_TOKEN
+    if token and (len(token) < 16 or not _VISIBLE_ASCII.fullmatch(token)):
+        # Never echo the token, not even in a start-up error.
+        errors.append(
+            Error("METRICS_TOKEN must be at least 16 visible ASCII characters.", id="accounts.E019")
+        )
+    for entry in settings.METRICS_ALLOWED_IPS:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            errors.append(
+                Error(
+                    f"METRICS_ALLOWED_IPS entry {entry!r} is not an address or a network.",
+                    id="accounts.E020",
+                )
+            )
+    if settings.METRICS_ENABLED and not token and not settings.METRICS_ALLOWED_IPS:
+        errors.append(
+            Error(
+                "METRICS_ENABLED=1 needs METRICS_TOKEN or METRICS_ALLOWED_IPS: /metrics is "
+                "never open to everyone.",
+                id="accounts.E021",
+            )
+        )
+    directory = settings.PROMETHEUS_MULTIPROC_DIR
+    if directory and not (os.path.isdir(directory) and os.access(directory, os.W_OK)):
+        errors.append(
+            Error(
+                f"PROMETHEUS_MULTIPROC_DIR {directory!r} is not a writable directory.",
+                id="accounts.E022",
             )
         )
     return errors

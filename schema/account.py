@@ -6,6 +6,7 @@ import graphene
 
 from accounts.services import account
 from schema.auth import current_user
+from schema.caller import caller
 from schema.cookies import clear_token_cookies
 from schema.mutations import BaseMutation, CodeFlowArguments, code_flow_arguments
 from schema.types import UserType
@@ -28,7 +29,7 @@ class DeleteAccount(BaseMutation):
     @classmethod
     def perform(cls, info):
         user = current_user(info.context)
-        account.delete_account(user=user)
+        account.delete_account(user=user, caller=caller(info.context))
         clear_token_cookies(info.context)
         return cls(errors=[], ok=True)
 
@@ -54,7 +55,13 @@ class LinkKakao(BaseMutation):
         redirect_uri, nonce = code_flow_arguments(
             request, code=code, redirect_uri=redirect_uri, state=state
         )
-        linked = account.link_kakao(user=user, code=code, redirect_uri=redirect_uri, nonce=nonce)
+        linked = account.link_kakao(
+            user=user,
+            code=code,
+            redirect_uri=redirect_uri,
+            nonce=nonce,
+            caller=caller(request),
+        )
         return cls(errors=[], user=linked)
 
 
@@ -73,7 +80,7 @@ class UnlinkKakao(BaseMutation):
     @classmethod
     def perform(cls, info):
         user = current_user(info.context)
-        if account.unlink_kakao(user=user):
+        if account.unlink_kakao(user=user, caller=caller(info.context)):
             clear_token_cookies(info.context)
         return cls(errors=[], ok=True)
 

@@ -13,11 +13,12 @@ import graphene
 from django.conf import settings
 from graphene.types.generic import GenericScalar
 
-from accounts import ratelimit
+from accounts import metrics, ratelimit
 from accounts.errors import AccountError
 from accounts.services import inputs, login, sdk_login, sessions
 from accounts.services.oauth_state import check_login_state
 from schema.auth import note_signed_in
+from schema.caller import caller
 from schema.client_ip import client_ip
 from schema.cookies import (
     clear_state_cookie,
@@ -26,11 +27,6 @@ from schema.cookies import (
 )
 from schema.queries import start_kakao_authorize
 from schema.types import AccountErrorType, UserType
-
-
-def user_agent(request) -> str:
-    """The client's User-Agent, shown to the person in their session list."""
-    return request.META.get("HTTP_USER_AGENT", "")
 
 
 def refresh_token_argument() -> graphene.String:
@@ -180,12 +176,13 @@ class KakaoLogin(TokenFields, BaseMutation):
     @classmethod
     def perform(cls, info, code, redirect_uri=None, state=None):
         request = info.context
-        redirect_uri, nonce = code_flow_arguments(
-            request, code=code, redirect_uri=redirect_uri, state=state
-        )
-        result = login.kakao_login(
-            code=code, redirect_uri=redirect_uri, nonce=nonce, user_agent=user_agent(request)
-        )
+        with metrics.counted_login("code"):
+            redirect_uri, nonce = code_flow_arguments(
+                request, code=code, redirect_uri=redirect_uri, state=state
+            )
+            result = login.kakao_login(
+                code=code, redirect_uri=redirect_uri, nonce=nonce, caller=caller(request)
+            )
         set_token_cookies(request, result.tokens)
         return cls(
             errors=[],
@@ -225,15 +222,18 @@ class KakaoLoginWithToken(TokenFields, BaseMutation):
     @classmethod
     def perform(cls, info, access_token, id_token=None, nonce=None):
         request = info.context
-        ratelimit.hit(
-            "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
-        )
-        result = sdk_login.kakao_login_with_token(
-            access_token=access_token,
-            id_token=id_token,
-            nonce=nonce,
-            user_agent=user_agent(request),
-        )
+        with metrics.counted_login("native"):
+            ratelimit.hit(
+                "login-ip",
+                client_ip(request),
+                ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP),
+            )
+            result = sdk_login.kakao_login_with_token(
+                access_token=access_token,
+                id_token=id_token,
+                nonce=nonce,
+                caller=caller(request),
+            )
         # No cookies: an SDK app holds its tokens itself.
         note_signed_in(request, result.tokens)
         return cls(

@@ -8,8 +8,10 @@ from graphql import GraphQLError
 
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import User
-from accounts.services.sessions import SessionInfo, live_sessions
+from accounts.services.devices import SessionInfo, live_sessions
 from schema.auth import current_session_id, signed_in_user
+from schema.devices import DeviceType
+from schema.events import resolve_security_events, security_events_field
 
 AccountErrorCodeEnum = graphene.Enum.from_enum(
     AccountErrorCode,
@@ -55,6 +57,13 @@ class SessionType(graphene.ObjectType):
         required=True, description="When it ends unless refreshed before then."
     )
     user_agent = graphene.String(description="The User-Agent of the sign-in (trimmed), or null.")
+    device = graphene.Field(
+        graphene.NonNull(DeviceType), description="The device, readable (from the sign-in)."
+    )
+    last_ip = graphene.String(
+        description="The client's address at the last refresh (or the sign-in), as the rate "
+        "limiter sees it (an IPv6 address as its /64); null when unknown."
+    )
 
     class Meta:
         name = "Session"
@@ -68,6 +77,8 @@ class SessionType(graphene.ObjectType):
             last_used_at=session.last_used,
             expires_at=session.expires,
             user_agent=session.user_agent or None,
+            device=DeviceType.of(session.device),
+            last_ip=session.last_ip or None,
         )
 
 
@@ -86,6 +97,8 @@ class UserType(DjangoObjectType):
         "asking for another user's is an error.",
     )
 
+    security_events = security_events_field()
+
     class Meta:
         model = User
         name = "User"
@@ -94,13 +107,17 @@ class UserType(DjangoObjectType):
     @staticmethod
     def resolve_sessions(user: User, info) -> list[SessionType]:
         request = info.context
-        signed_in = signed_in_user(request)
-        if not signed_in.is_authenticated or signed_in.pk != user.pk:
-            raise GraphQLError(
-                "Only your own sessions are visible.", extensions={"code": "FORBIDDEN"}
-            )
+        _ensure_own(request, user, "sessions")
         current = current_session_id(request)
         return [SessionType.from_info(s, current) for s in live_sessions(user=user)]
+
+    @staticmethod
+    def resolve_security_events(user: User, info, first=None, after=None):
+        request = info.context
+        _ensure_own(request, user, "security events")
+        return resolve_security_events(
+            user.pk, first=first, after=after, current_session_id=current_session_id(request)
+        )
 
     @staticmethod
     def resolve_profile_image_url(user: User, info) -> str | None:
@@ -109,3 +126,9 @@ class UserType(DjangoObjectType):
     @staticmethod
     def resolve_thumbnail_image_url(user: User, info) -> str | None:
         return user.thumbnail_image_url or None
+
+
+def _ensure_own(request, user: User, what: str) -> None:
+    signed_in = signed_in_user(request)
+    if not signed_in.is_authenticated or signed_in.pk != user.pk:
+        raise GraphQLError(f"Only your own {what} are visible.", extensions={"code": "FORBIDDEN"})

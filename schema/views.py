@@ -30,6 +30,7 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
+from accounts import metrics
 from backend.outages import is_database_unavailable, service_unavailable
 from schema.auth import authenticate_request
 from schema.cookies import apply_cookies
@@ -68,8 +69,10 @@ class GraphQLView(BaseGraphQLView):
         if not query:
             if show_graphiql:
                 return None
+            metrics.graphql_refused("malformed")
             raise HttpError(HttpResponseBadRequest("Must provide query string."))
         if not isinstance(query, str):
+            metrics.graphql_refused("malformed")
             return ExecutionResult(errors=[GraphQLError("The query must be a string.")])
         document, errors = _checked_document(
             query,
@@ -79,6 +82,8 @@ class GraphQLView(BaseGraphQLView):
             settings.GRAPHQL_INTROSPECTION,
         )
         if errors:
+            # Counted per request: the checked document itself is cached.
+            metrics.graphql_refused(refusal_reason(errors))
             return ExecutionResult(data=None, errors=list(errors))
         operation = get_operation_ast(document, operation_name)
         if (
@@ -88,6 +93,7 @@ class GraphQLView(BaseGraphQLView):
         ):
             if show_graphiql:
                 return None
+            metrics.graphql_refused("method")
             raise HttpError(
                 HttpResponseNotAllowed(
                     ["POST"],
@@ -115,11 +121,23 @@ class GraphQLView(BaseGraphQLView):
                 raise DatabaseOutage(error.original_error)
         return result
 
+    @staticmethod
+    def get_graphql_params(request: HttpRequest, data: dict):
+        try:
+            return BaseGraphQLView.get_graphql_params(request, data)
+        except HttpError:  # variables that are not JSON
+            metrics.graphql_refused("malformed")
+            raise
+
     def parse_body(self, request: HttpRequest):
         """A GET's parameters are in its URL: its body is never read, whatever its Content-Type."""
         if request.method == "GET":
             return {}
-        return super().parse_body(request)
+        try:
+            return super().parse_body(request)
+        except HttpError:
+            metrics.graphql_refused("malformed")
+            raise
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         reason = csrf_rejection_reason(request)
@@ -127,6 +145,7 @@ class GraphQLView(BaseGraphQLView):
             logger.warning(
                 "csrf_rejected method=%s content_type=%s", request.method, request.content_type
             )
+            metrics.graphql_refused("csrf")
             return JsonResponse(
                 {"errors": [{"message": reason, "extensions": {"code": "CSRF_REJECTED"}}]},
                 status=403,
@@ -174,6 +193,18 @@ class GraphQLView(BaseGraphQLView):
             return {"message": str(error)}
         logger.error("graphql_unexpected_error", exc_info=error)
         return {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+
+
+def refusal_reason(errors: tuple[GraphQLError, ...]) -> str:
+    """The ``reason`` label of a document refused by parsing, validation or a limit."""
+    first = errors[0]
+    if (first.extensions or {}).get("code") == "QUERY_TOO_LARGE":
+        return "too_large"
+    if "exceeds maximum operation depth" in first.message:
+        return "too_deep"
+    if "introspection" in first.message.lower():
+        return "introspection"
+    return "invalid"
 
 
 @lru_cache(maxsize=512)

@@ -4,6 +4,9 @@ code (or an SDK's token) → Kakao profile → find the link → create or link 
 user → sync the profile → start a session. Kakao is called before any
 transaction is opened; the writes happen in one transaction, and a concurrent
 first login of the same person is settled by the database's unique constraints.
+The sign-in's security event rides in that transaction; a refusal once Kakao has
+said who it is (an inactive account, a taken email, too many attempts) is recorded
+on its own, since nothing else is written.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import ratelimit
+from accounts.caller import NO_CALLER, Caller
 from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import (
@@ -35,7 +39,7 @@ from accounts.kakao import (
 )
 from accounts.models import SocialAccount, User
 from accounts.ratelimit import Rate
-from accounts.services import sessions
+from accounts.services import events, sessions
 from accounts.services.inputs import (
     MAX_CODE_BYTES,
     resolve_redirect_uri,
@@ -69,27 +73,39 @@ def kakao_login(
     redirect_uri: str | None = None,
     nonce: str | None = None,
     client: KakaoClient | None = None,
-    user_agent: str = "",
+    caller: Caller = NO_CALLER,
 ) -> LoginResult:
     """Sign a person in with a Kakao authorization code; create or link their user."""
     profile = kakao_profile_from_code(
         code=code, redirect_uri=redirect_uri, nonce=nonce, client=client
     )
-    return sign_in(profile=profile, user_agent=user_agent)
+    return sign_in(profile=profile, caller=caller, method="code")
 
 
-def sign_in(*, profile: KakaoProfile, user_agent: str = "") -> LoginResult:
+def sign_in(*, profile: KakaoProfile, caller: Caller = NO_CALLER, method: str) -> LoginResult:
     """The pipeline once Kakao has said who this is: limits, the user, a new session.
 
-    Kakao has been called already; the writes (user, link, profile, session)
-    are one transaction, so a login costs one commit.
+    Kakao has been called already; the writes (user, link, profile, session, the
+    SIGNED_IN event) are one transaction, so a login costs one commit. ``method``
+    is how Kakao vouched: ``code`` (web) or ``native`` (an SDK's token).
     """
-    ratelimit.hit(
-        "login-kakao-user", profile.id, Rate.parse(settings.RATE_LIMIT_LOGIN_PER_KAKAO_USER)
-    )
-    with write_transaction():
-        result = social_login(profile=profile)
-        opened = sessions.open_session(user=result.user, user_agent=user_agent)
+    try:
+        ratelimit.hit(
+            "login-kakao-user", profile.id, Rate.parse(settings.RATE_LIMIT_LOGIN_PER_KAKAO_USER)
+        )
+        with write_transaction():
+            result = social_login(profile=profile)
+            opened = sessions.open_session(user=result.user, caller=caller)
+            events.record(
+                type=events.EventType.SIGNED_IN,
+                user_id=result.user.pk,
+                caller=caller,
+                session_id=opened[0].family_id,
+                details={"method": method, "new_account": result.created},
+            )
+    except AccountError as error:
+        events.sign_in_refused(kakao_id=profile.id, error=error.code, method=method, caller=caller)
+        raise
     # The JWT is made after the commit: the write lock is held no longer than the writes.
     return LoginResult(user=result.user, created=result.created, tokens=sessions.issue(opened))
 
