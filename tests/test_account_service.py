@@ -8,10 +8,10 @@ import pytest
 import requests
 import responses
 
+from accounts.caller import Caller
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import KakaoClient, KakaoInvalidClient, KakaoNotConnected, KakaoUnavailable
 from accounts.models import RefreshToken, Session, SocialAccount, User
-from accounts.caller import Caller
 from accounts.services import account, devices, login, sessions
 from accounts.services.events import EndCause
 from tests.kakao_fixtures import API, mock_login, user_response
