@@ -414,3 +414,33 @@ def test_retention_deletes_in_batches(monkeypatch):
         [SecurityEvent(type=EventType.SIGNED_IN, at=old) for _ in range(7)]
     )
     assert events.delete_expired() == 7 and not SecurityEvent.objects.exists()
+
+
+def test_the_admin_lists_events_read_only_filtered_by_type_user_address_and_date(admin_client):
+    user, other = kakao_user(), kakao_user("42", email=None)
+    sessions.start_session(user=user, caller=PHONE)
+    events.record(type=EventType.SIGNED_IN, user_id=user.pk, caller=PHONE, details={})
+    events.record(type=EventType.KAKAO_LINKED, user_id=other.pk, caller=LAPTOP)
+    url = "/admin/accounts/securityevent/"
+    page = admin_client.get(url).content.decode()
+    assert "Safari on iPhone" in page and PHONE.ip in page
+    today = timezone.now()
+    for query, shown, hidden in (
+        ("?type__exact=kakao_linked", LAPTOP.ip, PHONE.ip),
+        (f"?user__id__exact={user.pk}", PHONE.ip, LAPTOP.ip),
+        (f"?ip__exact={LAPTOP.ip}", LAPTOP.ip, PHONE.ip),
+        (f"?q={PHONE.ip}", PHONE.ip, LAPTOP.ip),
+    ):
+        listed = admin_client.get(url + query)
+        assert listed.status_code == 200, query
+        assert shown in listed.content.decode() and hidden not in listed.content.decode(), query
+    by_day = admin_client.get(
+        url + f"?at__year={today.year}&at__month={today.month}&at__day={today.day}"
+    )
+    assert by_day.status_code == 200 and PHONE.ip in by_day.content.decode()
+    event = SecurityEvent.objects.filter(user=user).first()
+    assert admin_client.get(f"{url}add/").status_code == 403
+    detail = admin_client.get(f"{url}{event.pk}/change/")
+    assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
+    assert admin_client.post(f"{url}{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert SecurityEvent.objects.filter(pk=event.pk).exists()
