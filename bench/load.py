@@ -68,7 +68,13 @@ def login(session: requests.Session, nickname: str) -> dict:
         json={"query": LOGIN, "variables": {"code": get_code(session, nickname)}},
         timeout=30,
     )
-    return payload(response, "kakaoLogin")
+    result = payload(response, "kakaoLogin")
+    # A cookie delivery (the default since the refresh token goes to one place only)
+    # leaves the payload's refreshToken null: the token is the cookie's. Builds from
+    # before that answer it in both; either way this works against both.
+    if not result.get("refreshToken"):
+        result["refreshToken"] = response.cookies.get(REFRESH_COOKIE)
+    return result
 
 
 def sequential_logins() -> dict:

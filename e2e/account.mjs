@@ -36,8 +36,17 @@ test('one device ends another\'s session from the card; the other is signed out 
   await expect(async () => (await rows.count()) === 1);
   assert.equal(await laptop.getByTestId('error').count(), 0);
 
-  // The phone's access token lived in memory only; its next refresh is refused.
+  // The phone, still showing the profile, asks again: its access token has lost its
+  // session at once (SESSION_ENDED), and the app shows the signed-out state.
   const phoneOps = recordOperations(phone, urls.api);
+  await phone.getByTestId('refetch').click();
+  await phone.getByTestId('login').waitFor();
+  assert.equal(await phone.getByTestId('profile').count(), 0);
+  const ended = await answer(phoneOps, 'Me');
+  assert.equal(ended.errors[0].extensions.code, 'SESSION_ENDED');
+  assert.match(await phone.getByTestId('info').innerText(), /signed out/);
+
+  // The phone's access token lived in memory only; its next refresh is refused.
   await phone.reload();
   await phone.getByTestId('login').waitFor();
   assert.equal(await phone.getByTestId('profile').count(), 0);

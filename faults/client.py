@@ -16,7 +16,7 @@ from faults.infra import CLIENT_ID, REDIRECT_URI
 from kakao_standin.server import Identity
 
 LOGIN = """mutation($code: String!) {
-  kakaoLogin(code: $code) { token refreshToken user { id } errors { code } } }"""
+  kakaoLogin(code: $code, delivery: BODY) { token refreshToken user { id } errors { code } } }"""
 REFRESH = """mutation($t: String) {
   refreshToken(refreshToken: $t) { token refreshToken errors { code } } }"""
 ME = "query { me { id } }"

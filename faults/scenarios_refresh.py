@@ -73,10 +73,12 @@ def _races(row: Row, api: str, db: Database, standin: str) -> Row:
             )
             row.add(outcomes, default_verdict)
             good = [o for o in outcomes if o.ok]
-            # A browser keeps the cookie, an app the field: both must name the one successor.
-            successors = {o.payload["refreshToken"] for o in good}
-            successors |= {
-                o.cookie_token for o, c in zip(outcomes, cookie, strict=True) if c and o.ok
+            # A browser keeps the cookie, an app the field: both must name the one successor
+            # (and each gets it in one place only: the cookie, or the body).
+            successors = {
+                o.cookie_token if c else o.payload["refreshToken"]
+                for o, c in zip(outcomes, cookie, strict=True)
+                if o.ok
             }
             row.check(
                 len(good) == size and len(successors) == 1,

@@ -7,6 +7,13 @@ checked once per request, before execution: a valid one sets ``request.user``
 (loaded lazily, on first use) for every resolver; a bad one leaves the caller
 anonymous and records why, so that ``me`` can answer with a typed
 TOKEN_EXPIRED / INVALID_TOKEN error.
+
+An access token is only as good as its session: the user and whether the
+token's session (``sid``) is still live are read in one query, on first use.
+A session ended anywhere (logout, another device, everywhere, deletion, Kakao's
+unlink notice, a replayed refresh token) makes its access tokens powerless at
+once: the caller is anonymous and ``me`` and every operation that needs the
+caller answer the top-level SESSION_ENDED (clients sign out, not refresh).
 """
 
 from __future__ import annotations
@@ -17,12 +24,14 @@ from django.utils.functional import SimpleLazyObject
 from graphql import GraphQLError
 from graphql_jwt.exceptions import JSONWebTokenError, JSONWebTokenExpired
 from graphql_jwt.settings import jwt_settings
-from graphql_jwt.utils import get_payload, get_user_by_payload
+from graphql_jwt.utils import get_payload
 
 from accounts.errors import AccountError, AccountErrorCode
+from accounts.services.sessions import caller_for_access_token
 
 TOKEN_EXPIRED = "TOKEN_EXPIRED"
 INVALID_TOKEN = "INVALID_TOKEN"
+SESSION_ENDED = "SESSION_ENDED"
 
 
 def authenticate_request(request: HttpRequest) -> None:
@@ -48,15 +57,21 @@ def authenticate_request(request: HttpRequest) -> None:
     # The session this access token belongs to (absent in tokens from before sessions).
     sid = payload.get("sid")
     request.jwt_session_id = sid if isinstance(sid, str) else None
+    username = jwt_settings.JWT_PAYLOAD_GET_USERNAME_HANDLER(payload)
 
     def load_user():
         # Looked up only when a resolver asks: refreshToken or kakaoLogin from a
         # browser that still sends its access cookie need no user query.
-        try:
-            user = get_user_by_payload(payload)
-        except JSONWebTokenError:  # e.g. the user was deactivated
-            user = None
-        if user is None:
+        if not isinstance(username, str) or not username:
+            request.jwt_auth_error = INVALID_TOKEN
+            return AnonymousUser()
+        user, live = caller_for_access_token(username=username, session_id=request.jwt_session_id)
+        if request.jwt_session_id is not None and not (live and user.is_active):
+            # Signed out, on this device or another; or the account is gone or disabled.
+            request.jwt_auth_error = SESSION_ENDED
+            request.jwt_session_id = None
+            return AnonymousUser()
+        if user is None or not user.is_active:
             request.jwt_auth_error = INVALID_TOKEN
             return AnonymousUser()
         return user
@@ -81,15 +96,19 @@ def _anonymous(request: HttpRequest, error: str) -> None:
 
 
 def current_user(request: HttpRequest):
-    """The signed-in caller, for operations that need one.
+    """The signed-in caller, for operations that need one (they all change the account).
 
-    A bad or expired access token is the same top-level TOKEN_EXPIRED /
-    INVALID_TOKEN error as on ``me`` (so one client rule refreshes and retries);
-    no credentials at all is the payload's UNAUTHENTICATED.
+    A bad, expired or ended access token is the same top-level TOKEN_EXPIRED /
+    INVALID_TOKEN / SESSION_ENDED error as on ``me`` (so one client rule handles
+    them); no credentials at all is the payload's UNAUTHENTICATED. An access token
+    that belongs to no session (issued before sessions existed) may read ``me``
+    but changes nothing: there is no session to end or to check.
     """
     user = auth_user(request)
     if not user.is_authenticated:
         raise AccountError(AccountErrorCode.UNAUTHENTICATED)
+    if current_session_id(request) is None:
+        raise GraphQLError(AUTH_MESSAGES[SESSION_ENDED], extensions={"code": SESSION_ENDED})
     return user
 
 
@@ -127,4 +146,5 @@ def auth_user(request: HttpRequest):
 AUTH_MESSAGES = {
     TOKEN_EXPIRED: "The access token has expired; call refreshToken and retry.",
     INVALID_TOKEN: "The access token is not valid.",
+    SESSION_ENDED: "This session has ended (signed out here or on another device); sign in again.",
 }

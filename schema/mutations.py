@@ -69,13 +69,33 @@ class BaseMutation(graphene.Mutation):
         return cls.Field(description=inspect.cleandoc(cls.__doc__ or ""))
 
 
+class TokenDelivery(graphene.Enum):
+    """Where the refresh token goes: exactly one place."""
+
+    COOKIE = "COOKIE"
+    BODY = "BODY"
+
+    @property
+    def description(self) -> str:
+        if self == TokenDelivery.COOKIE:
+            return (
+                "The HttpOnly `JWT-refresh-token` cookie only (browsers); the payload's "
+                "`refreshToken` is null, so no script can read it."
+            )
+        return (
+            "The payload's `refreshToken` only, and no cookies (clients that cannot keep "
+            "cookies); the client stores it and passes it to refreshToken and logout."
+        )
+
+
 class TokenFields:
     token = graphene.String(
         description="Access token (JWT); send as `Authorization: Bearer <token>`."
     )
     refresh_token = graphene.String(
-        description="Refresh token. Also set as the HttpOnly `JWT-refresh-token` cookie; "
-        "browser apps should rely on the cookie and ignore this field.",
+        description="Refresh token, when it was delivered in the body (`delivery: BODY`, a "
+        "refresh token passed as an argument, kakaoLoginWithToken); null when it was set as the "
+        "HttpOnly `JWT-refresh-token` cookie instead.",
     )
     refresh_expires_in = graphene.Int(
         description="When the refresh token expires, as a Unix timestamp in seconds.",
@@ -83,10 +103,11 @@ class TokenFields:
     payload = GenericScalar(description="The access token's decoded payload.")
 
     @staticmethod
-    def from_issued(issued: sessions.IssuedTokens) -> dict:
+    def from_issued(issued: sessions.IssuedTokens, *, refresh_in_body: bool) -> dict:
+        """The payload's token fields; the refresh token only when it is not in a cookie."""
         return {
             "token": issued.token,
-            "refresh_token": issued.refresh_token_value,
+            "refresh_token": issued.refresh_token_value if refresh_in_body else None,
             "refresh_expires_in": issued.refresh_expires_in,
             "payload": issued.payload,
         }
@@ -171,10 +192,15 @@ class KakaoLogin(TokenFields, BaseMutation):
     class Meta:
         name = "KakaoLoginPayload"
 
-    Arguments = CodeFlowArguments
+    class Arguments(CodeFlowArguments):
+        delivery = TokenDelivery(
+            default_value=TokenDelivery.COOKIE.value,
+            description="Where the refresh token goes: the HttpOnly cookie (default, browsers) "
+            "or the payload (clients that cannot keep cookies). Never both.",
+        )
 
     @classmethod
-    def perform(cls, info, code, redirect_uri=None, state=None):
+    def perform(cls, info, code, redirect_uri=None, state=None, delivery=TokenDelivery.COOKIE):
         request = info.context
         with metrics.counted_login("code"):
             redirect_uri, nonce = code_flow_arguments(
@@ -183,13 +209,22 @@ class KakaoLogin(TokenFields, BaseMutation):
             result = login.kakao_login(
                 code=code, redirect_uri=redirect_uri, nonce=nonce, caller=caller(request)
             )
-        set_token_cookies(request, result.tokens)
+        in_body = _delivery(delivery) == TokenDelivery.BODY.value
+        if in_body:
+            note_signed_in(request, result.tokens)  # a body client gets no cookies at all
+        else:
+            set_token_cookies(request, result.tokens)
         return cls(
             errors=[],
             created=result.created,
             user=result.user,
-            **TokenFields.from_issued(result.tokens),
+            **TokenFields.from_issued(result.tokens, refresh_in_body=in_body),
         )
+
+
+def _delivery(value) -> str:
+    """graphene hands enum arguments over as members, their default as the value."""
+    return getattr(value, "value", value)
 
 
 class KakaoLoginWithToken(TokenFields, BaseMutation):
@@ -240,7 +275,7 @@ class KakaoLoginWithToken(TokenFields, BaseMutation):
             errors=[],
             created=result.created,
             user=result.user,
-            **TokenFields.from_issued(result.tokens),
+            **TokenFields.from_issued(result.tokens, refresh_in_body=True),
         )
 
 

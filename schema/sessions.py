@@ -57,9 +57,11 @@ class RefreshToken(TokenFields, BaseMutation):
                 request=info.context,
                 caller=caller(info.context),
             )
-        if refresh_token is None:  # cookies only for cookie clients
+        # The new token goes where the old one came from: argument → body, cookie → cookie.
+        from_cookie = refresh_token is None
+        if from_cookie:
             set_token_cookies(info.context, issued)
-        return cls(errors=[], **TokenFields.from_issued(issued))
+        return cls(errors=[], **TokenFields.from_issued(issued, refresh_in_body=not from_cookie))
 
 
 class RevokeToken(BaseMutation):

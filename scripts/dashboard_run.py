@@ -34,7 +34,8 @@ STEP = 5
 RATE_INTERVAL = "30s"
 SECONDS = int(os.environ.get("DASHBOARD_SECONDS", "240"))
 
-LOGIN = "mutation($c: String!) { kakaoLogin(code: $c) { token refreshToken errors { code } } }"
+LOGIN = """mutation($c: String!) { kakaoLogin(code: $c, delivery: BODY) {
+  token refreshToken errors { code } } }"""
 NATIVE = """mutation($t: String!) { kakaoLoginWithToken(accessToken: $t) {
   token refreshToken errors { code } } }"""
 REFRESH = """mutation($t: String) { refreshToken(refreshToken: $t) {

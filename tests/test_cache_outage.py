@@ -41,7 +41,8 @@ mutation Authorize($redirectUri: String) {
 """
 LOGIN = """
 mutation Login($code: String!, $state: String) {
-  kakaoLogin(code: $code, state: $state) { token refreshToken errors { field code } }
+  kakaoLogin(code: $code, state: $state, delivery: BODY) {
+    token refreshToken errors { field code } }
 }
 """
 REFRESH = """

@@ -24,8 +24,10 @@ from tests.kakao_fixtures import (
 pytestmark = pytest.mark.django_db
 
 LOGIN = """
-mutation KakaoLogin($code: String!, $redirectUri: String, $state: String) {
-  kakaoLogin(code: $code, redirectUri: $redirectUri, state: $state) {
+mutation KakaoLogin(
+  $code: String!, $redirectUri: String, $state: String, $delivery: TokenDelivery
+) {
+  kakaoLogin(code: $code, redirectUri: $redirectUri, state: $state, delivery: $delivery) {
     token refreshToken refreshExpiresIn payload created
     user { id email nickname profileImageUrl thumbnailImageUrl }
     errors { field message code }
@@ -99,7 +101,9 @@ def test_login_creates_user_and_returns_tokens_and_profile(client, kakao):
     data = response.json()["data"]["kakaoLogin"]
     assert data["errors"] == []
     assert data["created"] is True
-    assert data["token"] and data["refreshToken"]
+    assert data["token"]
+    # The refresh token went to the HttpOnly cookie, so it is not also handed to scripts.
+    assert data["refreshToken"] is None
     assert data["payload"]["exp"] > data["payload"]["origIat"]
     assert data["user"]["email"] == "sample@sample.com"
     assert data["user"]["nickname"] == "홍길동"
@@ -127,7 +131,7 @@ def test_login_sets_httponly_refresh_and_access_cookies(client, kakao, settings)
     refresh = response.cookies[REFRESH_COOKIE]
     access = response.cookies[ACCESS_COOKIE]
     data = response.json()["data"]["kakaoLogin"]
-    assert refresh.value == data["refreshToken"]
+    assert refresh.value and data["refreshToken"] is None
     assert access.value == data["token"]
     for cookie in (refresh, access):
         assert cookie["httponly"] is True
@@ -264,8 +268,8 @@ def test_login_works_with_stale_or_garbage_access_cookie(kakao):
 
 def test_nothing_secret_is_logged_or_echoed(client, kakao, all_logs):
     ok = login(client, kakao)
-    tokens = ok.json()["data"]["kakaoLogin"]
-    refresh = gql(client, REFRESH)
+    tokens = {**ok.json()["data"]["kakaoLogin"], "refreshToken": ok.cookies[REFRESH_COOKIE].value}
+    refresh = gql(client, REFRESH, {"refreshToken": tokens["refreshToken"]})
     failed = login(
         Client(),
         kakao,
@@ -328,25 +332,56 @@ def test_expired_token_does_not_break_other_fields(kakao):
     assert "errors" not in refreshed
 
 
-def test_token_of_deactivated_user_is_invalid(client, kakao):
+def test_token_of_deactivated_user_has_no_session_left(client, kakao):
     token = login(client, kakao).json()["data"]["kakaoLogin"]["token"]
     User.objects.update(is_active=False)
     body = gql(Client(), ME, HTTP_AUTHORIZATION=f"Bearer {token}").json()
-    assert body["errors"][0]["extensions"]["code"] == "INVALID_TOKEN"
+    assert body["errors"][0]["extensions"]["code"] == "SESSION_ENDED"
+
+
+def test_body_delivery_answers_the_refresh_token_and_sets_no_cookies(client, kakao):
+    response = login(client, kakao, delivery="BODY")
+    data = response.json()["data"]["kakaoLogin"]
+    assert data["errors"] == [] and data["token"] and data["refreshToken"]
+    assert REFRESH_COOKIE not in response.cookies and ACCESS_COOKIE not in response.cookies
+    # The token works as an argument, and its successor comes back the same way.
+    refreshed = gql(Client(), REFRESH, {"refreshToken": data["refreshToken"]})
+    new = refreshed.json()["data"]["refreshToken"]
+    assert new["errors"] == [] and new["refreshToken"] not in (None, data["refreshToken"])
+    assert "Set-Cookie" not in refreshed.headers
+
+
+def test_the_refresh_token_is_never_in_two_places(kakao):
+    """Whatever the delivery, a response carries the refresh token in the body or in a cookie."""
+    for delivery in (None, "COOKIE", "BODY"):
+        variables = {} if delivery is None else {"delivery": delivery}
+        response = login(Client(), kakao, **variables)
+        in_body = response.json()["data"]["kakaoLogin"]["refreshToken"] is not None
+        in_cookie = bool(
+            REFRESH_COOKIE in response.cookies and response.cookies[REFRESH_COOKIE].value
+        )
+        assert in_body != in_cookie, delivery
+        assert in_body == (delivery == "BODY"), delivery
+
+
+def test_unknown_delivery_is_refused_before_kakao(client, kakao):
+    response = gql(client, LOGIN, {"code": CODE, "delivery": "BOTH"})
+    assert response.status_code == 400 or response.json()["errors"]
+    assert len(kakao.calls) == 0
 
 
 # --- refreshToken / revokeToken / logout ---------------------------------------
 
 
 def test_refresh_from_cookie_alone_rotates(client, kakao):
-    first = login(client, kakao).json()["data"]["kakaoLogin"]["refreshToken"]
+    first = login(client, kakao).cookies[REFRESH_COOKIE].value
     # when: no argument, only the cookie
     response = gql(client, REFRESH)
-    # then
+    # then: the new token goes where the old one came from, the cookie, and nowhere else
     data = response.json()["data"]["refreshToken"]
     assert data["errors"] == []
-    assert data["token"] and data["refreshToken"] and data["refreshToken"] != first
-    assert response.cookies[REFRESH_COOKIE].value == data["refreshToken"]
+    assert data["token"] and data["refreshToken"] is None
+    assert response.cookies[REFRESH_COOKIE].value not in ("", first)
     assert response.cookies[REFRESH_COOKIE]["httponly"] is True
     assert isinstance(data["refreshExpiresIn"], int)
     assert data["payload"]["username"] == User.objects.get().username
@@ -435,8 +470,8 @@ def test_logout_with_a_malformed_argument_is_invalid_input(client):
 
 
 def _app_tokens(kakao) -> dict:
-    """Sign in like an app that keeps its tokens itself (cookies discarded)."""
-    return login(Client(), kakao).json()["data"]["kakaoLogin"]
+    """Sign in like an app that keeps its tokens itself (`delivery: BODY`)."""
+    return login(Client(), kakao, delivery="BODY").json()["data"]["kakaoLogin"]
 
 
 @pytest.mark.parametrize(

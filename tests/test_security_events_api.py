@@ -35,7 +35,7 @@ EVENTS = """query($first: Int, $after: String) {
             cursor }
     pageInfo { hasNextPage endCursor } } } }"""
 SESSIONS = "{ me { sessions { id current userAgent lastIp device { name browser os kind } } } }"
-LOGIN = """mutation($code: String!) { kakaoLogin(code: $code) {
+LOGIN = """mutation($code: String!) { kakaoLogin(code: $code, delivery: BODY) {
   token refreshToken errors { code } } }"""
 REFRESH = (
     "mutation($t: String) { refreshToken(refreshToken: $t) { token refreshToken errors { code } } }"

@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 from graphql_jwt.refresh_token.signals import refresh_token_revoked
-from graphql_jwt.settings import jwt_settings
 
 from accounts.caller import NO_CALLER, Caller
 from accounts.db import write_transaction
@@ -24,7 +23,7 @@ from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import RefreshToken, User
 from accounts.services import events
 from accounts.services.events import EndCause
-from accounts.services.sessions import lookup
+from accounts.services.sessions import live_tokens_query, lookup, oldest_live
 from accounts.useragent import Device, describe
 
 logger = logging.getLogger(__name__)
@@ -114,7 +113,7 @@ def end_all_sessions(
         live = list(_live_tokens(user).values_list("family_id", flat=True).distinct())
         # Expired tokens too, as before: nothing unrevoked is left behind.
         RefreshToken.objects.filter(user=user, revoked__isnull=True).filter(
-            Q(family_id__in=live) | Q(created__lte=_oldest_live())
+            Q(family_id__in=live) | Q(created__lte=oldest_live())
         ).update(revoked=timezone.now())
         count = events.sessions_ended(
             user_id=user.pk, session_ids=live, cause=cause, caller=caller, details=details
@@ -149,18 +148,14 @@ def live_sessions(*, user: User) -> list[SessionInfo]:
 
 def _live_tokens(user: User):
     """Each live session's newest refresh token: unrevoked and unexpired."""
-    return RefreshToken.objects.filter(user=user, revoked__isnull=True, created__gt=_oldest_live())
-
-
-def _oldest_live() -> datetime:
-    return timezone.now() - jwt_settings.JWT_REFRESH_EXPIRATION_DELTA
+    return live_tokens_query().filter(user=user)
 
 
 def end_sessions_by_admin(*, token_ids: list[int], admin_id: int) -> int:
     """The admin revoked refresh tokens: the sessions whose live token it was end, with events."""
     with write_transaction():
         live = RefreshToken.objects.filter(
-            pk__in=token_ids, revoked__isnull=True, created__gt=_oldest_live()
+            pk__in=token_ids, revoked__isnull=True, created__gt=oldest_live()
         )
         ended = set(live.values_list("user_id", "family_id"))
         RefreshToken.objects.filter(pk__in=token_ids, revoked__isnull=True).update(

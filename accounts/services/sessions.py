@@ -22,10 +22,12 @@ import logging
 import uuid
 from calendar import timegm
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from graphql_jwt.refresh_token.signals import refresh_token_rotated
@@ -103,6 +105,33 @@ def get_refresh_token_by_value(
     return refresh_token_model.objects.select_related("user").get(
         token=refresh_token_model.hash_token(token)
     )
+
+
+# --- who is calling ------------------------------------------------------------------
+
+
+def caller_for_access_token(*, username: str, session_id: str | None) -> tuple[User | None, bool]:
+    """The user an access token names, and whether its session is still live: one query.
+
+    Every way a session ends (logout, logout everywhere, revokeSession, a replay,
+    deletion, Kakao's unlink notice) revokes its refresh tokens, so "live" is read
+    off them, the same truth the session list and refresh use. A token without a
+    session (issued before sessions existed) is never live.
+    """
+    users = User.objects.filter(**{User.USERNAME_FIELD: username})
+    sid = _session_uuid(session_id)
+    if sid is None:
+        return next(iter(users[:1]), None), False
+    live = live_tokens_query().filter(user_id=OuterRef("pk"), family_id=sid)
+    user = next(iter(users.annotate(session_live=Exists(live))[:1]), None)
+    return user, bool(user is not None and user.session_live)
+
+
+def _session_uuid(session_id: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(session_id) if session_id else None
+    except ValueError:
+        return None
 
 
 # --- starting and refreshing -------------------------------------------------------
@@ -253,6 +282,16 @@ def _revoke_family(token: RefreshToken, *, caller: Caller) -> None:
             )
         metrics.refresh("replay")
     logger.warning("refresh_token_reuse_detected user=%s family_revoked=%s", token.user_id, count)
+
+
+def live_tokens_query():
+    """Each live session's newest refresh token, of anyone: unrevoked and unexpired."""
+    return RefreshToken.objects.filter(revoked__isnull=True, created__gt=oldest_live())
+
+
+def oldest_live() -> datetime:
+    """Refresh tokens created before this have expired."""
+    return timezone.now() - jwt_settings.JWT_REFRESH_EXPIRATION_DELTA
 
 
 # --- helpers ---------------------------------------------------------------------------

@@ -2,11 +2,11 @@ import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useState, type ReactNode } from 'react';
 
 import { AccountCard } from './Account';
-import { refreshSession, setAccessToken } from './apollo';
+import { client, onSessionEnded, refreshSession, setAccessToken } from './apollo';
 import { LoginError, startKakaoLogin } from './authorize';
 import { finishKakaoLogin } from './callback';
 import { CALLBACK_PATH } from './config';
-import { explain } from './messages';
+import { describe, explain } from './messages';
 import { LOGOUT, ME } from './operations';
 
 // Decided once per page load, before any effect: the callback replaces the URL, and
@@ -56,6 +56,19 @@ export default function App() {
     return () => {
       active = false;
     };
+  }, []);
+
+  // Signed out elsewhere (another device, everywhere, the account deleted, Kakao):
+  // the next answer says SESSION_ENDED, and this page shows the signed-out state.
+  useEffect(() => {
+    onSessionEnded(() => {
+      client.clearStore().catch(() => undefined);
+      setNotice(null);
+      setCreated(false);
+      setInfo(describe('SESSION_ENDED'));
+      setSignedOut(true);
+    });
+    return () => onSessionEnded(null);
   }, []);
 
   return (

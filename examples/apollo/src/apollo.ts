@@ -20,6 +20,15 @@ const withAccessToken = new ApolloLink((operation, forward) => {
   return forward(operation);
 });
 
+// Told when the backend says this session has ended (SESSION_ENDED: signed out here
+// or on another device, or the account is gone): refreshing cannot help, so the app
+// forgets the person at once.
+let sessionEnded: (() => void) | null = null;
+
+export function onSessionEnded(listener: (() => void) | null): void {
+  sessionEnded = listener;
+}
+
 /** What a refresh came to: a new access token, no session (signed out), or no answer. */
 export type RefreshOutcome = { token: string } | { ended: true } | { failed: unknown };
 
@@ -72,7 +81,8 @@ function retryAfterSeconds(error: ServerError): number {
 
 // Apollo Client 4's error model: GraphQL errors in a 200 answer arrive as
 // CombinedGraphQLErrors, a non-2xx answer as ServerError, an unreachable server as
-// the fetch's own TypeError. Two of them are worth one more try:
+// the fetch's own TypeError. SESSION_ENDED signs this browser out (no refresh: the
+// session is gone). Two others are worth one more try:
 //  - TOKEN_EXPIRED: refresh once (shared by every operation that hit it), then retry
 //    with the new token. If the refresh fails, the original answer goes through.
 //  - 503 SERVICE_UNAVAILABLE (the database is down): retry once after Retry-After;
@@ -81,6 +91,11 @@ function retryAfterSeconds(error: ServerError): number {
 // A 403 CSRF_REJECTED is not retried: the same request would be refused again.
 const recover = new ErrorLink(({ error, result, operation, forward }) => {
   const context = operation.getContext();
+  if (CombinedGraphQLErrors.is(error) && error.errors.some((e) => e.extensions?.code === 'SESSION_ENDED')) {
+    setAccessToken(null);
+    sessionEnded?.();
+    return undefined;
+  }
   if (
     CombinedGraphQLErrors.is(error) &&
     error.errors.some((e) => e.extensions?.code === 'TOKEN_EXPIRED') &&

@@ -50,6 +50,8 @@ const OTHER_ERRORS: Record<string, string> = {
   // The API's top-level errors (extensions.code)
   TOKEN_EXPIRED: '로그인이 만료되었어요. 다시 로그인해 주세요. / Your session has expired. Please log in again.',
   INVALID_TOKEN: '로그인 정보가 올바르지 않아요. 다시 로그인해 주세요. / Your login is not valid. Please log in again.',
+  SESSION_ENDED:
+    '이 기기에서 로그아웃되었어요 (여기서 또는 다른 기기에서). 다시 로그인해 주세요. / You were signed out on this device (here or from another device). Please log in again.',
   CSRF_REJECTED: '보안 검사에서 요청이 거절되었어요. / The request was refused by a security check (CSRF).',
   SERVICE_UNAVAILABLE:
     '서버가 잠시 사용할 수 없어요. 잠시 후 다시 시도해 주세요. / The server is temporarily unavailable. Please try again shortly.',
