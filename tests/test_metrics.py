@@ -24,7 +24,6 @@ from accounts.models import User
 from accounts.services import devices, sessions
 from accounts.services.events import EndCause
 from tests.kakao_fixtures import (
-    ME_URL,
     TOKEN_INFO_URL,
     TOKEN_URL,
     mock_login,
@@ -262,7 +261,6 @@ def test_kakao_calls_by_fixed_endpoint_path_and_status(kakao):
         kakao.add(responses.POST, TOKEN_URL, body=requests.ConnectionError("down"))
         gql(Client(), LOGIN, {"code": "c0de"})
     assert failed.grew == 1
-    kakao.add(responses.GET, ME_URL, json={"msg": "no", "code": -401}, status=401)
 
 
 def test_database_outages_are_counted(monkeypatch):
