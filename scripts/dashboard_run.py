@@ -51,14 +51,14 @@ def free_port() -> int:
 
 
 def wait_for(url: str, process: subprocess.Popen, **kwargs) -> None:
-    deadline = time.monotonic() + 40
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"{process.args[0]} exited")
         try:
-            if requests.get(url, timeout=2, **kwargs).status_code == 200:
+            if requests.get(url, timeout=5, **kwargs).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.3)
     raise SystemExit(f"{url} did not answer")
