@@ -207,9 +207,9 @@ def draw(series: list, window: tuple[float, float]) -> None:
     for (title, kind, unit, (x, y, w, h), _), panel in zip(PANELS, series, strict=True):
         ax = figure.add_axes(
             [
-                x / 24 + 0.006,
+                x / 24 + 0.024,  # room for the y-axis labels
                 1 - (y + h) / rows * 0.95 - 0.035,
-                w / 24 - 0.014,
+                w / 24 - 0.03,
                 h / rows * 0.95 - 0.035,
             ]
         )
