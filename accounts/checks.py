@@ -71,6 +71,7 @@ def check_configuration(app_configs=None, **kwargs) -> list:
             errors.append(Error(f"{name}: {exc}", id="accounts.E008"))
     if settings.TRUSTED_PROXY_COUNT < 0:
         errors.append(Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="accounts.E009"))
+    errors.extend(_graphql_limit_errors())
     errors.extend(_account_life_errors())
     errors.extend(_observability_errors())
     if not settings.DEBUG:
@@ -90,6 +91,28 @@ def check_configuration(app_configs=None, **kwargs) -> list:
                 id="accounts.E017",
             )
         )
+    return errors
+
+
+GRAPHQL_LIMITS = (
+    "GRAPHQL_MAX_QUERY_BYTES",
+    "GRAPHQL_MAX_TOKENS",
+    "GRAPHQL_MAX_DEPTH",
+    "GRAPHQL_MAX_ALIASES",
+    "GRAPHQL_MAX_DIRECTIVES",
+    "GRAPHQL_MAX_COST",
+)
+
+
+def _graphql_limit_errors() -> list:
+    """Each bound on a GraphQL document (schema/limits.py) is a positive whole number."""
+    errors = []
+    for name in GRAPHQL_LIMITS:
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            errors.append(
+                Error(f"{name} must be a positive whole number, not {value!r}.", id="accounts.E018")
+            )
     return errors
 
 
@@ -147,7 +170,7 @@ def _observability_errors() -> list:
     days = settings.SECURITY_EVENTS_RETENTION_DAYS
     if days < 1:
         errors.append(
-            Error("SECURITY_EVENTS_RETENTION_DAYS must be 1 or more.", id="accounts.E018")
+            Error("SECURITY_EVENTS_RETENTION_DAYS must be 1 or more.", id="accounts.E019")
         )
     elif days < 365:
         errors.append(
@@ -161,7 +184,7 @@ def _observability_errors() -> list:
     if token and (len(token) < 16 or not _VISIBLE_ASCII.fullmatch(token)):
         # Never echo the token, not even in a start-up error.
         errors.append(
-            Error("METRICS_TOKEN must be at least 16 visible ASCII characters.", id="accounts.E019")
+            Error("METRICS_TOKEN must be at least 16 visible ASCII characters.", id="accounts.E020")
         )
     for entry in settings.METRICS_ALLOWED_IPS:
         try:
@@ -170,7 +193,7 @@ def _observability_errors() -> list:
             errors.append(
                 Error(
                     f"METRICS_ALLOWED_IPS entry {entry!r} is not an address or a network.",
-                    id="accounts.E020",
+                    id="accounts.E021",
                 )
             )
     if settings.METRICS_ENABLED and not token and not settings.METRICS_ALLOWED_IPS:
@@ -178,7 +201,7 @@ def _observability_errors() -> list:
             Error(
                 "METRICS_ENABLED=1 needs METRICS_TOKEN or METRICS_ALLOWED_IPS: /metrics is "
                 "never open to everyone.",
-                id="accounts.E021",
+                id="accounts.E022",
             )
         )
     directory = settings.PROMETHEUS_MULTIPROC_DIR
@@ -186,7 +209,7 @@ def _observability_errors() -> list:
         errors.append(
             Error(
                 f"PROMETHEUS_MULTIPROC_DIR {directory!r} is not a writable directory.",
-                id="accounts.E022",
+                id="accounts.E023",
             )
         )
     return errors

@@ -63,7 +63,7 @@ CACHE_DEGRADED = Gauge(
 GRAPHQL_REFUSED = Counter(
     "graphql_requests_refused_total",
     "GraphQL requests refused before running, by reason (csrf, rate_limited, malformed, "
-    "method, too_large, too_deep, introspection, invalid).",
+    "method, too_large, too_complex, introspection, invalid).",
     ["reason"],
 )
 

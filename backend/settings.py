@@ -336,12 +336,16 @@ GRAPHIQL_IN_PRODUCTION = env_bool("GRAPHIQL_IN_PRODUCTION", False)
 
 # --- Security ---------------------------------------------------------------------
 # Query limits: introspection is for development (the committed schema.graphql is
-# what tools use in production); depth, size and token limits bound the work a
-# single request can ask for.
+# what tools use in production); size, tokens, depth, aliases, directives and cost
+# (GraphQL Armor's defaults and cost model, schema/limits.py) bound the work a single
+# request can ask for, whoever sends it.
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
 GRAPHQL_MAX_QUERY_BYTES = env_int("GRAPHQL_MAX_QUERY_BYTES", 10_000)
-GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2_000)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 1_000)
+GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
+GRAPHQL_MAX_DIRECTIVES = env_int("GRAPHQL_MAX_DIRECTIVES", 50)
+GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 5_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -364,7 +368,10 @@ LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "backend.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "backend.logs.RequestIdFilter"},
+        "path_only": {"()": "backend.logs.PathOnlyFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "backend.logs.JsonFormatter"},
@@ -380,5 +387,12 @@ LOGGING = {
     "loggers": {
         # Django logs the full request on a 4xx/5xx; request bodies carry codes.
         "django.request": {"level": "ERROR"},
+        # The development server's request lines, without their query strings.
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["path_only"],
+        },
     },
 }

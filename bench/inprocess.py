@@ -1,6 +1,7 @@
 """In-process measurements: server-side cost per request without Kakao's time, SQL
 queries per operation, and calls to Kakao per login (the web code flow, kakaoLogin,
-and the native SDK-token login, kakaoLoginWithToken). Prints one JSON object.
+and the native SDK-token login, kakaoLoginWithToken); what checking hostile GraphQL
+documents costs (bench/validation.py). Prints one JSON object.
 
 Run by bench/run.py with the bench environment; Kakao is the stand-in at 0 ms, in a
 thread of this process, and the time spent inside the Kakao client is subtracted.
@@ -44,6 +45,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.kakao import client as kakao  # noqa: E402
 from accounts.kakao import oidc  # noqa: E402
+from bench import validation  # noqa: E402
 
 # Time spent waiting on Kakao, per thread, so that it can be taken out.
 _kakao = threading.local()
@@ -277,6 +279,9 @@ results = {
     "refresh": measure_refresh(),
     "kakao_calls_with_oidc": measure_oidc_calls(),
     "native_login": measure_native(),
+    # Last: the login measurements keep the timing they had (in a smoke run they share
+    # the cache, and the stand-in's signing key, with the HTTP part running alongside).
+    "validation": validation.measure(runs=min(RUNS, 20)),
 }
 standin.shutdown()
 json.dump(results, sys.stdout)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 CPU_TARGET_MS = 7
+# The worst hostile document (bench/validation.py) costs at most this many times the
+# login document to check, both uncached: linear work in a document of at most 1,000 tokens.
+HOSTILE_CHECK_FACTOR = 10
 DATABASES = (
     ("postgres_kakao_0ms", "PostgreSQL + Redis"),
     ("sqlite_kakao_0ms", "SQLite + local memory"),
@@ -44,6 +47,15 @@ def targets(r: dict) -> dict[str, bool | None]:
         native["with_id_token"]["kakao_calls"] == 1 if native["available"] else None
     )
     result["logins_at_100ms_ge_80pct_of_0ms"] = r["ratio_100ms_to_0ms"] >= 0.8
+    checks = ip.get("validation")
+    result[f"hostile_document_check_le_{HOSTILE_CHECK_FACTOR}x_login_document"] = (
+        checks["worst_check_median_ms"] <= HOSTILE_CHECK_FACTOR * checks["login_check_median_ms"]
+        if checks
+        else None
+    )
+    result["hostile_document_request_le_1s"] = (
+        checks["worst_request_median_ms"] <= 1000 if checks else None
+    )
     result["no_errors_under_load_postgres"] = all(
         run[k]["errors"] == 0 for run in (pg0, pg100) for k in ("logins", "refreshes") if k in run
     )
@@ -102,6 +114,14 @@ def _native_sentence(native: dict) -> str:
     )
 
 
+def _validation_lines(ip: dict) -> list[str]:
+    if "validation" not in ip:
+        return ["Not measured in this run."]
+    from bench.validation import markdown_lines
+
+    return markdown_lines(ip["validation"])
+
+
 def markdown(r: dict) -> str:
     ip, http, m = r["in_process"], r["http"], r["machine"]
     lite = http["sqlite_kakao_0ms"]
@@ -142,6 +162,10 @@ def markdown(r: dict) -> str:
         "verification flags) — the first of these also fetched the JWKS once.",
         "",
         _native_sentence(ip["native_login"]),
+        "",
+        "## Checking hostile GraphQL documents (in-process, uncached)",
+        "",
+        *_validation_lines(ip),
         "",
         "## Through gunicorn over HTTP",
         "",

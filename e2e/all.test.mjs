@@ -2,3 +2,4 @@
 import './login.mjs';
 import './failures.mjs';
 import './account.mjs';
+import './layout.mjs';

@@ -254,8 +254,10 @@ export async function newPage(t) {
   return (await newContext(t)).newPage();
 }
 
-export async function shot(page, name) {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+/** A screenshot of the whole page, or of one element of it (a locator). */
+export async function shot(page, name, element = null) {
+  const path = join(SHOTS, `${name}.png`);
+  await (element ? element.screenshot({ path }) : page.screenshot({ path, fullPage: true }));
 }
 
 /** The GraphQL operation a request carries (POST body or GET query string), or null. */

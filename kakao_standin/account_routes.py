@@ -14,10 +14,13 @@ from kakao_standin.http_base import StandInRequestHandler, kakao_id_from
 from kakao_standin.identity import identity_from_json
 from kakao_standin.notice import send_unlink_notice
 from kakao_standin.pages import connections_html, error_page
+from kakao_standin.shortcuts import terms_from_json
 
 logger = logging.getLogger("kakao_standin.server")
 
 NOT_A_TOKEN = {"msg": "this access token does not exist", "code": -401}
+# Never the key itself in an answer or a log line: it can do anything to the app.
+WRONG_ADMIN_KEY = {"msg": "wrong or missing admin key (KakaoAK)", "code": -401}
 
 
 class AccountRoutes(StandInRequestHandler):
@@ -45,9 +48,8 @@ class AccountRoutes(StandInRequestHandler):
                 self._json(200, {"id": kakao_id})
             return
         if not standin.is_admin_key(authorization):
-            # Never the key itself in the answer or the log: it can do anything to the app.
             logger.info("standin unlink refused: wrong or missing admin key")
-            self._json(401, {"msg": "wrong or missing admin key (KakaoAK)", "code": -401})
+            self._json(401, WRONG_ADMIN_KEY)
             return
         target = form.get("target_id", "")
         if form.get("target_id_type") != "user_id" or not target.isascii() or not target.isdigit():
@@ -75,11 +77,17 @@ class AccountRoutes(StandInRequestHandler):
             for name, value in (("aud", aud), ("nonce", nonce)):
                 if value is not None and type(value) is not str:
                     raise ValueError(f"{name} must be a string")
+            terms = terms_from_json(body, self.server.standin.consent)
         except ValueError as error:
             self._json(400, {"msg": str(error), "code": -2})
             return
         tokens = self.server.standin.native_tokens(
-            identity=identity, app_id=app_id, openid=openid, aud=aud or None, nonce=nonce or None
+            identity=identity,
+            app_id=app_id,
+            openid=openid,
+            aud=aud or None,
+            nonce=nonce or None,
+            terms=terms,
         )
         self._json(200, tokens)
 

@@ -6,11 +6,33 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+# The consent page's ready-made people. Each name says what it is (what Kakao will say
+# about the email), and so does the label beside it.
 PRESETS = (
-    {"nickname": "김카카오", "email": "kakao.kim@example.com", "email_verified": True},
-    {"nickname": "이미인증", "email": "unverified.lee@example.com", "email_verified": False},
-    {"nickname": "박이메일없음", "email": "", "email_verified": False},
+    {
+        "nickname": "김인증",
+        "email": "verified.kim@example.com",
+        "email_verified": True,
+        "label": "인증된 이메일 / verified email",
+    },
+    {
+        "nickname": "최미인증",
+        "email": "unverified.choi@example.com",
+        "email_verified": False,
+        "label": "인증 안 된 이메일 / unverified email",
+    },
+    {
+        "nickname": "박이메일없음",
+        "email": "",
+        "email_verified": False,
+        "label": "이메일 없음 / no email",
+    },
 )
+
+
+def preset_identity(preset: dict) -> Identity:
+    """A preset as the person it stands for (its label is for the page only)."""
+    return Identity(**{name: value for name, value in preset.items() if name != "label"})
 
 
 @dataclass(frozen=True)
@@ -33,22 +55,38 @@ class Identity:
         avatar = f"{base_url}/_standin/avatar/{self.kakao_id}.svg"
         return f"{avatar}?size=640", f"{avatar}?size=110"
 
-    def user_json(self, base_url: str = "http://k.kakaocdn.net") -> dict[str, Any]:
-        """The /v2/user/me body in Kakao's shape; absent consent means absent keys."""
+    @property
+    def phone_number(self) -> str:
+        """A made-up Korean mobile number, stable per person (Kakao's format)."""
+        digits = f"{self.kakao_id % 10**8:08d}"
+        return f"+82 10-{digits[:4]}-{digits[4:]}"
+
+    def user_json(
+        self, base_url: str = "http://k.kakaocdn.net", agreed: frozenset[str] | None = None
+    ) -> dict[str, Any]:
+        """The /v2/user/me body in Kakao's shape; absent consent means absent keys.
+
+        ``agreed``: the consent items the person agreed to (None: nickname, image, email).
+        """
+        if agreed is None:
+            agreed = frozenset({"profile_nickname", "profile_image", "account_email"})
         image, thumb = self.image_urls(base_url)
-        profile: dict[str, Any] = {
-            "nickname": self.nickname,
-            "is_default_nickname": False,
-            "is_default_image": not self.profile_image,
-            "thumbnail_image_url": thumb,
-            "profile_image_url": image,
-        }
+        shares_image = "profile_image" in agreed
+        profile: dict[str, Any] = {"nickname": self.nickname, "is_default_nickname": False}
+        properties: dict[str, Any] = {"nickname": self.nickname}
+        if shares_image:
+            profile.update(
+                is_default_image=not self.profile_image,
+                thumbnail_image_url=thumb,
+                profile_image_url=image,
+            )
+            properties.update(profile_image=image, thumbnail_image=thumb)
         account: dict[str, Any] = {
             "profile_nickname_needs_agreement": False,
-            "profile_image_needs_agreement": False,
+            "profile_image_needs_agreement": not shares_image,
             "profile": profile,
         }
-        if self.email:
+        if self.email and "account_email" in agreed:
             account.update(
                 has_email=True,
                 email_needs_agreement=False,
@@ -57,15 +95,17 @@ class Identity:
                 email=self.email,
             )
         else:
-            account.update(has_email=False, email_needs_agreement=True)
+            account.update(has_email=bool(self.email), email_needs_agreement=True)
+        if "phone_number" in agreed:
+            account.update(
+                has_phone_number=True,
+                phone_number_needs_agreement=False,
+                phone_number=self.phone_number,
+            )
         return {
             "id": self.kakao_id,
             "connected_at": "2024-01-02T03:04:05Z",
-            "properties": {
-                "nickname": self.nickname,
-                "profile_image": image,
-                "thumbnail_image": thumb,
-            },
+            "properties": properties,
             "kakao_account": account,
         }
 

@@ -2,11 +2,15 @@
 
 It speaks the endpoints this project uses with Kakao's request and response
 shapes and error codes (shared/KAKAO_API.md): the consent page at
-``/oauth/authorize``, ``/oauth/token``, ``/v2/user/me``,
-``/v1/user/access_token_info``, ``/v1/user/logout``, ``/v1/user/unlink`` (with
-the person's token or the admin key) and, for OpenID Connect, the JWKS and
-discovery documents with RS256-signed id_tokens. The backend's Kakao client
-talks to it unchanged: point ``KAKAO_AUTH_URL`` and ``KAKAO_API_URL`` at it.
+``/oauth/authorize`` (with ``scope``, ``service_terms``, ``prompt`` and
+``login_hint``, and a "Kakao session" cookie), ``/oauth/logout``,
+``/oauth/token``, ``/v2/user/me``, ``/v1/user/access_token_info``,
+``/v1/user/logout``, ``/v1/user/unlink``, the consent items and service terms of
+a person (``/v2/user/scopes``, ``/v2/user/service_terms`` and their revoke
+endpoints; all of these with the person's token or the admin key) and, for
+OpenID Connect, the JWKS and discovery documents with RS256-signed id_tokens.
+The backend's Kakao client talks to it unchanged: point ``KAKAO_AUTH_URL`` and
+``KAKAO_API_URL`` at it.
 
 Automation and demos get ``/_standin/...`` shortcuts (listed on ``/``): a code
 without the browser, the tokens a mobile SDK would hand an app, and Kakao's side
@@ -26,8 +30,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from kakao_standin.account_routes import NOT_A_TOKEN, AccountRoutes
+from kakao_standin.authorize import AuthorizeRoutes
+from kakao_standin.consent_routes import ConsentRoutes
 from kakao_standin.identity import PRESETS, Identity, identity_from_json
-from kakao_standin.pages import consent_html, error_page, index_html
+from kakao_standin.logout import LogoutRoutes
+from kakao_standin.pages import FAVICON_SVG, error_page, index_html
+from kakao_standin.shortcuts import shortcut_consent
 from kakao_standin.state import (
     KakaoStandIn,
 )
@@ -35,8 +43,8 @@ from kakao_standin.state import (
 __all__ = ["PRESETS", "Identity", "KakaoStandIn", "make_server", "start_in_thread"]
 
 
-class Handler(AccountRoutes):
-    """Routes one request to the stand-in: the code flow here, the account's life above."""
+class Handler(AccountRoutes, ConsentRoutes, AuthorizeRoutes, LogoutRoutes):
+    """Routes one request to the stand-in: the code flow here, the other stories above."""
 
     # --- routing -------------------------------------------------------------
 
@@ -44,8 +52,12 @@ class Handler(AccountRoutes):
         path, query = self._split()
         if path == "/oauth/authorize":
             self._consent_page(query)
+        elif path == "/oauth/logout":
+            self._logout_page(query)
         elif path == "/v2/user/me":
             self._user_me()
+        elif path in ("/v2/user/scopes", "/v2/user/service_terms"):
+            self._consent_api(path, query)
         elif path == "/v1/user/access_token_info":
             self._token_info()
         elif path == "/.well-known/jwks.json":
@@ -56,6 +68,9 @@ class Handler(AccountRoutes):
             self._avatar(path.rsplit("/", 1)[-1].removesuffix(".svg"))
         elif path == "/_standin/connections":
             self._connections_page()
+        elif path in ("/favicon.svg", "/favicon.ico"):
+            # /favicon.ico too: what a browser asks for on a page without a link (JSON).
+            self._send(200, FAVICON_SVG.encode(), "image/svg+xml")
         elif path == "/_standin/unlinks":
             self._json(200, {"unlinks": self.server.standin.unlinks()})
         elif path == "/":
@@ -66,6 +81,9 @@ class Handler(AccountRoutes):
                     app_id=standin.app_id,
                     client_id=standin.client_id,
                     native_app_key=standin.native_app_key,
+                    consent_items=standin.consent.items,
+                    service_terms=standin.consent.terms,
+                    logout_redirect_uris=standin.logout_redirect_uris,
                 ),
             )
         else:
@@ -75,6 +93,10 @@ class Handler(AccountRoutes):
         path, _ = self._split()
         if path == "/oauth/authorize":
             self._consent_answer(self._form())
+        elif path == "/oauth/logout":
+            self._logout_answer(self._form())
+        elif path in ("/v2/user/revoke/scopes", "/v2/user/revoke/service_terms"):
+            self._consent_api(path, self._form())
         elif path == "/oauth/token":
             self._delay()
             self._json(*self.server.standin.exchange(self._form()))
@@ -112,7 +134,7 @@ class Handler(AccountRoutes):
         if not redirect_uri or query.get("response_type") != "code":
             self._html(400, error_page("KOE006", "redirect_uri 또는 response_type이 없습니다."))
             return
-        self._html(200, consent_html(query))
+        self._authorize_screen(query)  # scope, service_terms, prompt, login_hint
 
     def _consent_answer(self, form: dict[str, str]) -> None:
         redirect_uri = form.get("redirect_uri", "")
@@ -121,18 +143,16 @@ class Handler(AccountRoutes):
             return
         params: dict[str, str] = {}
         if form.get("action") == "agree":
-            identity = Identity(
-                nickname=form.get("nickname", "").strip()[:40] or "카카오 사용자",
-                email=form.get("email", "").strip()[:100],
-                email_verified=form.get("email_verified") == "on",
-                profile_image=form.get("profile_image") == "on",
-            )
+            login = self._login(form)  # who, since when, agreeing to what
+            if login is None:
+                return  # the page was shown again: a password or a required term is missing
             params["code"] = self.server.standin.issue_code(
                 client_id=form["client_id"],
                 redirect_uri=redirect_uri,
-                identity=identity,
+                identity=login.identity,
                 nonce=form.get("nonce") or None,
-                scope=tuple(s for s in form.get("scope", "").split(",") if s),
+                scope=login.scope,
+                auth_time=login.auth_time,
             )
         else:
             params.update(error="access_denied", error_description="User denied access")
@@ -146,11 +166,13 @@ class Handler(AccountRoutes):
 
     def _user_me(self) -> None:
         self._delay()
-        identity = self.server.standin.identity_for(self.headers.get("Authorization"))
-        if identity is None:
+        standin, authorization = self.server.standin, self.headers.get("Authorization")
+        identity, info = standin.identity_for(authorization), standin.token_info(authorization)
+        if identity is None or info is None:
             self._json(401, NOT_A_TOKEN)
         else:
-            self._json(200, identity.user_json(self.server.standin.issuer))
+            agreed = standin.consent.agreed_scopes(info["app_id"], identity.kakao_id)
+            self._json(200, identity.user_json(standin.issuer, agreed))
 
     def _shortcut_code(self) -> None:
         """Automation's way to the consent page's result, without a browser."""
@@ -158,17 +180,20 @@ class Handler(AccountRoutes):
         if body is None or body.get("client_id") != self.server.standin.client_id:
             self._json(400, {"msg": "client_id and redirect_uri are required", "code": -2})
             return
+        standin = self.server.standin
         try:
             identity = identity_from_json(body)
+            consent = shortcut_consent(body, standin.consent)
         except ValueError as error:
             self._json(400, {"msg": str(error), "code": -2})
             return
-        code = self.server.standin.issue_code(
+        code = standin.issue_code(
             client_id=body["client_id"],
             redirect_uri=str(body.get("redirect_uri") or ""),
             identity=identity,
             nonce=body.get("nonce") or None,
-            scope=tuple(str(body.get("scope") or "").split(",")) if body.get("scope") else (),
+            scope=standin.agree(identity=identity, **consent.agreement),
+            auth_time=consent.auth_time,
         )
         self._json(200, {"code": code})
 

@@ -1,29 +1,29 @@
-"""What one stand-in remembers: people, codes, tokens, connections to the app, unlinks."""
+"""What one stand-in remembers: people, codes, tokens, connections to the app, unlinks.
+
+What each person agreed to lives in ``consent``, browsers' Kakao logins in
+``kakao_session``, the id_token key in ``oidc``.
+"""
 
 from __future__ import annotations
 
-import hmac
-import json
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-import jwt
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
-
+from kakao_standin.consent import DEFAULT_CONSENT_ITEMS, ConsentBook, ConsentItem, ServiceTerm
 from kakao_standin.identity import Identity
+from kakao_standin.kakao_session import KakaoSessions
+from kakao_standin.links import AppLinks, Unlink
+from kakao_standin.oidc import IdTokenSigner
 
 CODE_TTL_SECONDS = 600
 ACCESS_TOKEN_TTL_SECONDS = 21599
 # Tokens issued to a native app key live about 12 hours (shared/KAKAO_API.md §7).
 NATIVE_ACCESS_TOKEN_TTL_SECONDS = 43199
 REFRESH_TOKEN_TTL_SECONDS = 5183999
-KID = "standin-key-1"
 DEFAULT_APP_ID = 1000001
 DEFAULT_ADMIN_KEY = "dev-admin-key"
 DEFAULT_NATIVE_APP_KEY = "dev-native-app-key"
@@ -49,17 +49,7 @@ class IssuedToken:
     expires: float
 
 
-@dataclass(frozen=True)
-class Unlink:
-    user_id: int
-    by: str  # "admin_key" or "user_token"
-    at: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {"user_id": self.user_id, "by": self.by, "at": self.at}
-
-
-class KakaoStandIn:
+class KakaoStandIn(AppLinks):
     """The state of one stand-in: codes, tokens, links. Thread-safe."""
 
     def __init__(
@@ -72,6 +62,9 @@ class KakaoStandIn:
         admin_key: str = DEFAULT_ADMIN_KEY,
         native_app_key: str = DEFAULT_NATIVE_APP_KEY,
         unlink_callback_url: str = "",
+        consent_items: tuple[ConsentItem, ...] = DEFAULT_CONSENT_ITEMS,
+        service_terms: tuple[ServiceTerm, ...] = (),
+        logout_redirect_uris: tuple[str, ...] = (),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.client_id = client_id
@@ -81,7 +74,10 @@ class KakaoStandIn:
         self.admin_key = admin_key
         self.native_app_key = native_app_key
         self.unlink_callback_url = unlink_callback_url
+        self.logout_redirect_uris = tuple(logout_redirect_uris)
         self.clock = clock
+        self.consent = ConsentBook(items=consent_items, terms=service_terms, clock=clock)
+        self.sessions = KakaoSessions(clock=clock)
         self.issuer = ""  # set by make_server once the port is known
         self._lock = threading.Lock()
         self._codes: dict[str, Grant] = {}
@@ -89,19 +85,11 @@ class KakaoStandIn:
         # (app id, Kakao id) -> the person: who has agreed to which app and not unlinked.
         self._connections: dict[tuple[int, int], Identity] = {}
         self._unlinks: list[Unlink] = []
-        self._rsa_key: rsa.RSAPrivateKey | None = None
+        self._signer = IdTokenSigner()
 
     def __repr__(self) -> str:
         # The admin key stays out of every repr, traceback and log line.
         return f"KakaoStandIn(client_id={self.client_id!r}, app_id={self.app_id})"
-
-    @property
-    def _key(self) -> rsa.RSAPrivateKey:
-        # Made on first use: most runs never sign an id_token.
-        with self._lock:
-            if self._rsa_key is None:
-                self._rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            return self._rsa_key
 
     # --- the code flow -------------------------------------------------------------------
 
@@ -113,11 +101,20 @@ class KakaoStandIn:
         identity: Identity,
         nonce: str | None = None,
         scope: tuple[str, ...] = (),
+        auth_time: int | None = None,
     ) -> str:
         code = secrets.token_urlsafe(32)
+        # When the person last typed their password: now, unless a Kakao session says.
+        auth_time = int(self.clock()) if auth_time is None else auth_time
         with self._lock:
             self._codes[code] = Grant(
-                client_id, redirect_uri, identity, nonce, scope, self.clock() + CODE_TTL_SECONDS
+                client_id,
+                redirect_uri,
+                identity,
+                nonce,
+                scope,
+                self.clock() + CODE_TTL_SECONDS,
+                auth_time=auth_time,
             )
         return code
 
@@ -146,7 +143,11 @@ class KakaoStandIn:
         )
         if "openid" in grant.scope:
             body["id_token"] = self._id_token(
-                grant.identity, aud=grant.client_id, nonce=grant.nonce, auth_time=grant.auth_time
+                grant.identity,
+                aud=grant.client_id,
+                nonce=grant.nonce,
+                auth_time=grant.auth_time,
+                scope=grant.scope,
             )
         return 200, body
 
@@ -160,21 +161,29 @@ class KakaoStandIn:
         openid: bool = False,
         aud: str | None = None,
         nonce: str | None = None,
+        terms: Iterable[str] | None = None,
     ) -> dict[str, Any]:
-        """What a Kakao SDK hands a mobile app after login; another app_id is another app."""
-        scope = ["profile_nickname"]
-        scope += ["profile_image"] if identity.profile_image else []
-        scope += ["account_email"] if identity.email else []
-        scope += ["openid"] if openid else []
+        """What a Kakao SDK hands a mobile app after login; another app_id is another app.
+
+        The person agreed on the SDK's consent screen: to what they have, and to the
+        app's required terms unless ``terms`` says which.
+        """
+        scopes = ["profile_nickname"]
+        scopes += ["profile_image"] if identity.profile_image else []
+        scopes += ["account_email"] if identity.email else []
+        scopes += ["openid"] if openid else []
+        if terms is None:
+            terms = [term.tag for term in self.consent.terms if term.required]
+        app_id = self.app_id if app_id is None else app_id
+        scope = self.agree(
+            identity=identity, scopes=scopes, terms=terms, openid=openid, app_id=app_id
+        )
         body = self._tokens_body(
-            identity,
-            app_id=self.app_id if app_id is None else app_id,
-            ttl=NATIVE_ACCESS_TOKEN_TTL_SECONDS,
-            scope=tuple(scope),
+            identity, app_id=app_id, ttl=NATIVE_ACCESS_TOKEN_TTL_SECONDS, scope=scope
         )
         if openid:
             body["id_token"] = self._id_token(
-                identity, aud=aud or self.native_app_key, nonce=nonce, auth_time=None
+                identity, aud=aud or self.native_app_key, nonce=nonce, auth_time=None, scope=scope
             )
         return body
 
@@ -186,7 +195,7 @@ class KakaoStandIn:
         left = max(int(token.expires - self.clock()), 0)
         return {"id": token.identity.kakao_id, "expires_in": left, "app_id": token.app_id}
 
-    # --- tokens, logout, unlink ----------------------------------------------------------
+    # --- tokens and logout ----------------------------------------------------------
 
     def identity_for(self, authorization: str | None) -> Identity | None:
         token = self._token(authorization)
@@ -200,68 +209,30 @@ class KakaoStandIn:
                 self._tokens.pop(authorization[len("Bearer ") :], None)  # type: ignore[index]
         return None if token is None else token.identity
 
-    def unlink_by_token(self, authorization: str | None) -> int | None:
-        """The person's own token unlinks them from the app it was issued to."""
-        token = self._token(authorization)
-        if token is None:
-            return None
-        kakao_id = token.identity.kakao_id
-        self._disconnect(app_id=token.app_id, kakao_id=kakao_id)
-        self._record_unlink(kakao_id, "user_token")
-        return kakao_id
-
-    def is_admin_key(self, authorization: str | None) -> bool:
-        """``Authorization: KakaoAK <admin key>``, compared in constant time."""
-        scheme, _, key = (authorization or "").partition(" ")
-        if scheme != "KakaoAK" or not key or not self.admin_key:
-            return False
-        return hmac.compare_digest(key.strip().encode(), self.admin_key.encode())
-
-    def unlink_by_admin(self, kakao_id: int) -> bool:
-        """The app's server unlinks a person; False when they are not connected (-101)."""
-        if not self._disconnect(app_id=self.app_id, kakao_id=kakao_id):
-            return False
-        self._record_unlink(kakao_id, "admin_key")
-        return True
-
-    def disconnect_from_kakao(self, kakao_id: int) -> Identity | None:
-        """The person disconnects the app on Kakao's side; the caller sends the notice."""
-        return self._disconnect(app_id=self.app_id, kakao_id=kakao_id)
-
-    def connections(self) -> list[Identity]:
-        with self._lock:
-            return [who for (app, _), who in self._connections.items() if app == self.app_id]
-
-    def unlinks(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [u.as_json() for u in self._unlinks]
-
     # --- OpenID Connect ----------------------------------------------------------------
 
     def jwks(self) -> dict[str, Any]:
-        jwk = json.loads(RSAAlgorithm.to_jwk(self._key.public_key()))
-        return {"keys": [{**jwk, "kid": KID, "alg": "RS256", "use": "sig"}]}
+        return self._signer.jwks()
 
     def _id_token(
-        self, identity: Identity, *, aud: str, nonce: str | None, auth_time: int | None
+        self,
+        identity: Identity,
+        *,
+        aud: str,
+        nonce: str | None,
+        auth_time: int | None,
+        scope: tuple[str, ...],
     ) -> str:
-        now = int(self.clock())
-        claims: dict[str, Any] = {
-            "iss": self.issuer,
-            "aud": aud,
-            "sub": str(identity.kakao_id),
-            "iat": now,
-            "exp": now + ACCESS_TOKEN_TTL_SECONDS,
-            "auth_time": now if auth_time is None else auth_time,
-            "nickname": identity.nickname,
-        }
-        if identity.profile_image:
-            claims["picture"] = identity.image_urls(self.issuer)[0]
-        if identity.email:
-            claims["email"] = identity.email
-        if nonce:
-            claims["nonce"] = nonce
-        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": KID})
+        return self._signer.id_token(
+            identity,
+            issuer=self.issuer,
+            aud=aud,
+            nonce=nonce,
+            now=int(self.clock()),
+            ttl=ACCESS_TOKEN_TTL_SECONDS,
+            auth_time=auth_time,
+            scope=scope,
+        )
 
     # --- plumbing ----------------------------------------------------------------------
 
@@ -287,20 +258,6 @@ class KakaoStandIn:
         with self._lock:
             token = self._tokens.get(authorization[len("Bearer ") :])
         return token if token is not None and token.expires > self.clock() else None
-
-    def _disconnect(self, *, app_id: int, kakao_id: int) -> Identity | None:
-        # Unlinking ends the consent: every token of that person for that app dies with it.
-        with self._lock:
-            identity = self._connections.pop((app_id, kakao_id), None)
-            for value, token in list(self._tokens.items()):
-                if token.app_id == app_id and token.identity.kakao_id == kakao_id:
-                    del self._tokens[value]
-        return identity
-
-    def _record_unlink(self, kakao_id: int, by: str) -> None:
-        at = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._lock:
-            self._unlinks.append(Unlink(kakao_id, by, at))
 
 
 def _token_error(error: str, error_code: str, description: str) -> dict[str, str]:

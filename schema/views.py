@@ -3,38 +3,20 @@
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 
-from django.conf import settings
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseNotAllowed,
-    JsonResponse,
-)
-from graphene.validation import depth_limit_validator
-from graphene_django.settings import graphene_settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from graphene_django.views import GraphQLView as BaseGraphQLView
 from graphene_django.views import HttpError
-from graphql import (
-    DocumentNode,
-    ExecutionResult,
-    GraphQLError,
-    OperationType,
-    execute,
-    get_operation_ast,
-    parse,
-    specified_rules,
-    validate,
-)
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast
 
 from accounts import metrics
 from backend.outages import is_database_unavailable, service_unavailable
 from schema.auth import authenticate_request
 from schema.cookies import apply_cookies
 from schema.csrf import csrf_rejection_reason
+from schema.documents import checked_document
+from schema.limits import QUERY_TOO_COMPLEX, QUERY_TOO_LARGE, Limits
+from schema.requests import RequestError, graphql_params, read_body, request_error_status
 
 logger = logging.getLogger(__name__)
 
@@ -70,17 +52,9 @@ class GraphQLView(BaseGraphQLView):
             if show_graphiql:
                 return None
             metrics.graphql_refused("malformed")
-            raise HttpError(HttpResponseBadRequest("Must provide query string."))
-        if not isinstance(query, str):
-            metrics.graphql_refused("malformed")
-            return ExecutionResult(errors=[GraphQLError("The query must be a string.")])
-        document, errors = _checked_document(
-            query,
-            settings.GRAPHQL_MAX_QUERY_BYTES,
-            settings.GRAPHQL_MAX_TOKENS,
-            settings.GRAPHQL_MAX_DEPTH,
-            settings.GRAPHQL_INTROSPECTION,
-        )
+            raise RequestError(request, "Must provide query string.")
+        limits = Limits.from_settings()
+        document, errors = checked_document(query, limits)
         if errors:
             # Counted per request: the checked document itself is cached.
             metrics.graphql_refused(refusal_reason(errors))
@@ -110,6 +84,7 @@ class GraphQLView(BaseGraphQLView):
                 variable_values=variables,
                 operation_name=operation_name,
                 middleware=self.get_middleware(request),
+                hide_suggestions=not limits.suggestions,
             )
         except Exception as error:  # graphene-django's contract: errors become results
             if is_database_unavailable(error):
@@ -121,23 +96,29 @@ class GraphQLView(BaseGraphQLView):
                 raise DatabaseOutage(error.original_error)
         return result
 
-    @staticmethod
-    def get_graphql_params(request: HttpRequest, data: dict):
-        try:
-            return BaseGraphQLView.get_graphql_params(request, data)
-        except HttpError:  # variables that are not JSON
-            metrics.graphql_refused("malformed")
-            raise
-
     def parse_body(self, request: HttpRequest):
         """A GET's parameters are in its URL: its body is never read, whatever its Content-Type."""
         if request.method == "GET":
             return {}
         try:
-            return super().parse_body(request)
-        except HttpError:
+            return read_body(request, super().parse_body)
+        except RequestError:
             metrics.graphql_refused("malformed")
             raise
+
+    @staticmethod
+    def get_graphql_params(request: HttpRequest, data):
+        try:
+            return graphql_params(request, data)
+        except RequestError:
+            metrics.graphql_refused("malformed")
+            raise
+
+    def get_response(self, request: HttpRequest, data, show_graphiql=False):
+        result, status = super().get_response(request, data, show_graphiql)
+        if status == 400:  # graphene-django's status for errors outside execution
+            status = request_error_status(request)
+        return result, status
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         reason = csrf_rejection_reason(request)
@@ -196,41 +177,12 @@ class GraphQLView(BaseGraphQLView):
 
 
 def refusal_reason(errors: tuple[GraphQLError, ...]) -> str:
-    """The ``reason`` label of a document refused by parsing, validation or a limit."""
-    first = errors[0]
-    if (first.extensions or {}).get("code") == "QUERY_TOO_LARGE":
+    """The ``reason`` label of a document refused by a limit, parsing or validation."""
+    code = (errors[0].extensions or {}).get("code")
+    if code == QUERY_TOO_LARGE:
         return "too_large"
-    if "exceeds maximum operation depth" in first.message:
-        return "too_deep"
-    if "introspection" in first.message.lower():
+    if code == QUERY_TOO_COMPLEX:
+        return "too_complex"
+    if "introspection" in errors[0].message.lower():
         return "introspection"
     return "invalid"
-
-
-@lru_cache(maxsize=512)
-def _checked_document(
-    query: str, max_bytes: int, max_tokens: int, max_depth: int, introspection: bool
-) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
-    """Parse and validate once per distinct query string and configuration."""
-    if len(query.encode("utf-8", "surrogatepass")) > max_bytes:
-        return None, (
-            GraphQLError(
-                f"The query is longer than {max_bytes} bytes.",
-                extensions={"code": "QUERY_TOO_LARGE"},
-            ),
-        )
-    try:
-        document = parse(query, max_tokens=max_tokens)
-    except GraphQLError as error:
-        if "tokens" in error.message:
-            error = GraphQLError(
-                f"The query has more than {max_tokens} tokens.",
-                extensions={"code": "QUERY_TOO_LARGE"},
-            )
-        return None, (error,)
-    rules = [*specified_rules, depth_limit_validator(max_depth=max_depth)]
-    if not introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
-    schema = graphene_settings.SCHEMA.graphql_schema
-    errors = validate(schema, document, rules, max_errors=graphene_settings.MAX_VALIDATION_ERRORS)
-    return document, tuple(errors)

@@ -32,6 +32,8 @@ export DJANGO_DEBUG=${DJANGO_DEBUG:-1}
 export KAKAO_REST_API_KEY=${KAKAO_REST_API_KEY:-dev-rest-api-key}
 export KAKAO_REDIRECT_URIS=${KAKAO_REDIRECT_URIS:-http://localhost:$APP_PORT$callback,http://127.0.0.1:$APP_PORT$callback,http://localhost:3000$callback,http://127.0.0.1:3000$callback}
 export CORS_ALLOWED_ORIGINS=${CORS_ALLOWED_ORIGINS:-$app_origins,http://localhost:3000,http://127.0.0.1:3000}
+# Where "Log out of Kakao too" comes back to: the app's front page, on either spelling.
+export KAKAO_LOGOUT_REDIRECT_URIS=${KAKAO_LOGOUT_REDIRECT_URIS:-http://localhost:$APP_PORT/,http://127.0.0.1:$APP_PORT/}
 use_standin=0
 if [ -z "${KAKAO_AUTH_URL:-}" ]; then
   use_standin=1
@@ -42,6 +44,10 @@ if [ -z "${KAKAO_AUTH_URL:-}" ]; then
   export KAKAO_APP_ID=${KAKAO_APP_ID:-1000001}
   export KAKAO_ADMIN_KEY=${KAKAO_ADMIN_KEY:-dev-admin-key}
   export KAKAO_ID_TOKEN_AUDIENCES=${KAKAO_ID_TOKEN_AUDIENCES:-$native_app_key,$KAKAO_REST_API_KEY}
+  # A Kakao Sync app: sign-up shows these terms on the consent page; the backend
+  # refuses a sign-in without the required ones.
+  service_terms=tos:required,privacy:required,marketing:optional
+  export KAKAO_REQUIRED_SERVICE_TERMS=${KAKAO_REQUIRED_SERVICE_TERMS:-tos,privacy}
 fi
 
 # Every port is checked before anything starts, so a clash is one clear line.
@@ -103,7 +109,8 @@ if [ "$use_standin" = 1 ]; then
   # line that `ps` shows.
   start "$PY" manage.py kakao_standin --host 127.0.0.1 --port "$STANDIN_PORT" \
     --app-id "$KAKAO_APP_ID" --native-app-key "$native_app_key" \
-    --unlink-callback-url "http://localhost:$API_PORT/kakao/unlink-callback"
+    --unlink-callback-url "http://localhost:$API_PORT/kakao/unlink-callback" \
+    --service-terms "$service_terms" --logout-redirect-uris "$KAKAO_LOGOUT_REDIRECT_URIS"
   waiting+=("the Kakao stand-in|http://127.0.0.1:$STANDIN_PORT/")
 fi
 start "$PY" manage.py runserver "127.0.0.1:$API_PORT"

@@ -99,13 +99,13 @@ def test_reuse_window_is_bounded(settings, seconds):
 @pytest.mark.parametrize(
     ("changes", "error"),
     [
-        ({"SECURITY_EVENTS_RETENTION_DAYS": 0}, "accounts.E018"),
+        ({"SECURITY_EVENTS_RETENTION_DAYS": 0}, "accounts.E019"),
         ({"SECURITY_EVENTS_RETENTION_DAYS": 30}, "accounts.W004"),
-        ({"METRICS_TOKEN": "short"}, "accounts.E019"),
-        ({"METRICS_TOKEN": "has spaces in it but long enough"}, "accounts.E019"),
-        ({"METRICS_ALLOWED_IPS": ["10.0.0.0/8", "not-an-address"]}, "accounts.E020"),
-        ({"METRICS_ENABLED": True}, "accounts.E021"),
-        ({"PROMETHEUS_MULTIPROC_DIR": "/nonexistent/prometheus"}, "accounts.E022"),
+        ({"METRICS_TOKEN": "short"}, "accounts.E020"),
+        ({"METRICS_TOKEN": "has spaces in it but long enough"}, "accounts.E020"),
+        ({"METRICS_ALLOWED_IPS": ["10.0.0.0/8", "not-an-address"]}, "accounts.E021"),
+        ({"METRICS_ENABLED": True}, "accounts.E022"),
+        ({"PROMETHEUS_MULTIPROC_DIR": "/nonexistent/prometheus"}, "accounts.E023"),
     ],
 )
 def test_security_events_and_metrics_settings_are_checked(settings, changes, error):
@@ -128,3 +128,21 @@ def test_metrics_with_a_token_or_addresses_start(settings, tmp_path):
 def test_a_bad_metrics_token_is_not_echoed(settings):
     settings.METRICS_TOKEN = "s3cret token"
     assert all("s3cret" not in message.msg for message in check_configuration())
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "GRAPHQL_MAX_QUERY_BYTES",
+        "GRAPHQL_MAX_TOKENS",
+        "GRAPHQL_MAX_DEPTH",
+        "GRAPHQL_MAX_ALIASES",
+        "GRAPHQL_MAX_DIRECTIVES",
+        "GRAPHQL_MAX_COST",
+    ],
+)
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "100", True])
+def test_graphql_limits_must_be_positive_whole_numbers(settings, name, bad):
+    assert "accounts.E018" not in ids()
+    setattr(settings, name, bad)
+    assert "accounts.E018" in ids()

@@ -186,7 +186,11 @@ def test_dev_sh_starts_everything_and_a_sigterm_stops_every_child(tmp_path):
             time.sleep(0.2)
         banner = (tmp_path / "dev.log").read_text()
         assert f"http://localhost:{ports['PORT']}/graphql" in banner
-        app_ran = f"http://localhost:{ports['APP_PORT']}" in banner  # Node new enough for Vite
+        # Everything is configured: no warning, and no advice to set what dev.sh has set.
+        assert "WARNINGS" not in banner and "Point the backend at it" not in banner, banner
+        assert "The backend's settings in this environment already point at it." in banner
+        # Node new enough for Vite (the stand-in's own lines name the app's URL too)
+        app_ran = f"Example app      http://localhost:{ports['APP_PORT']}" in banner
         listening = [port for name, port in ports.items() if app_ran or name != "APP_PORT"]
         # The banner comes only once the servers answer.
         for port in listening:
@@ -272,51 +276,3 @@ def test_dev_sh_checks_its_ports_before_starting_anything(tmp_path):
         f"port {ports['STANDIN_PORT']} is in use (set STANDIN_PORT=… to use another)\n"
     )
     assert not (tmp_path / "db.sqlite3").exists()  # not even migrate ran
-
-
-# --- Makefile: which Python ----------------------------------------------------
-
-NO_PYTHON = (
-    "Python 3.11 or newer is needed (3.11-3.13 are tested); "
-    "install one or set PYTHON=/path/to/python3"
-)
-
-
-@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-@pytest.mark.parametrize(
-    "choice",
-    [
-        ["PYTHON_CANDIDATES=no-such-python python2"],  # nothing found
-        ["PYTHON=no-such-python"],  # named, missing
-        [f"PYTHON={sys.executable} -c 'import sys; sys.exit(1)'"],  # named, its version check fails
-    ],
-)
-def test_make_says_in_one_line_which_python_it_needs(choice, tmp_path):
-    result = run(["make", "-s", "install", f"VENV={tmp_path / 'venv'}", *choice], clean_env())
-    assert result.returncode != 0
-    assert result.stderr.count("\n") == 1 and NO_PYTHON in result.stderr
-    assert not (tmp_path / "venv").exists()
-
-
-@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-def test_make_rebuilds_a_venv_made_by_another_python(tmp_path):
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    stamp = run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, platform; print(platform.python_version(), sys.executable)",
-        ],
-        clean_env(),
-    ).stdout.strip()
-    args = ["make", "-n", "install", f"VENV={venv}", f"PYTHON={sys.executable}"]
-
-    (venv / ".python").write_text("3.11.0 /somewhere/else/python3.11\n")
-    (venv / ".installed").touch()
-    plan = run(args, clean_env()).stdout
-    assert f"rm -rf {venv}" in plan and f"{sys.executable} -m venv {venv}" in plan
-
-    (venv / ".python").write_text(stamp + "\n")
-    (venv / ".installed").touch()  # newer than requirements*.txt
-    assert "Nothing to be done for 'install'" in run(args, clean_env()).stdout

@@ -1,12 +1,15 @@
 """Property-based pass over the GraphQL endpoint: arbitrary input never breaks it.
 
-Whatever arguments, headers and bodies arrive, the answer is never a 500, never
-shows a stack trace, and every payload error code is one of ours.
+Whatever documents, arguments, headers and bodies arrive, the answer is JSON (never an
+HTML page), never a 500, never shows a stack trace, comes within a time bound, and every
+payload error code is one of ours.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 
 import pytest
 import responses
@@ -16,6 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from accounts.errors import AccountErrorCode
+from bench.validation import aliases, directives, fan_out, repeated
 from tests.kakao_fixtures import ME_URL, TOKEN_URL, token_error, token_response, user_response
 
 pytestmark = pytest.mark.django_db
@@ -75,13 +79,17 @@ def kakao_any():
 def check(response) -> None:
     assert response.status_code != 500, response.content[:300]
     text = response.content.decode("utf-8", "replace")
+    if text:
+        assert response["Content-Type"] == "application/json", text[:300]
     for leak in LEAKS:
         assert leak not in text, (leak, text[:300])
     if text and response.get("Content-Type", "").startswith("application/json"):
         body = json.loads(text)
         data = body.get("data") if isinstance(body, dict) else None
         for payload in (data or {}).values():
-            for error in (payload or {}).get("errors") or []:
+            if not isinstance(payload, dict):
+                continue  # __typename, a list of sessions
+            for error in payload.get("errors") or []:
                 assert error["code"] in CODES
 
 
@@ -163,3 +171,119 @@ def test_any_raw_request(kakao_any, content_type, body, method):
     if isinstance(body, str):
         body = body.encode("utf-8", "surrogatepass")
     check(client.generic(method, "/graphql", body, content_type=content_type))
+
+
+# --- Documents and request bodies -------------------------------------------------------
+
+FIELDS = ["me", "id", "email", "sessions", "__typename", "nickname", "nope", "kakaoAuthorizeUrl"]
+DIRECTIVES = ["", " @include(if: true)", " @skip(if: $v)", " @nope", " @skip(if: 1)"]
+FRAGMENTS = ["F0", "F1", "F2", "Missing"]
+ANSWER_SECONDS = 2.0
+
+field_heads = st.builds(
+    lambda alias, name, arguments, directive: f"{alias}{name}{arguments}{directive}",
+    st.sampled_from(["", "a: ", "b: ", "__typename: "]),
+    st.sampled_from(FIELDS),
+    st.sampled_from(["", '(redirectUri: "x")', "(id: $v)", "(scope: [[[]]])"]),
+    st.sampled_from(DIRECTIVES),
+)
+selections = st.recursive(
+    field_heads,
+    lambda inner: st.one_of(
+        st.builds(
+            lambda head, body: f"{head} {{ {' '.join(body)} }}",
+            field_heads,
+            st.lists(inner, min_size=1, max_size=4),
+        ),
+        st.builds(
+            lambda name, directive: f"...{name}{directive}",
+            st.sampled_from(FRAGMENTS),
+            st.sampled_from(DIRECTIVES),
+        ),
+        st.builds(
+            lambda condition, body: f"... {condition}{{ {' '.join(body)} }}",
+            st.sampled_from(["", "on User ", "on Query ", "on Nope "]),
+            st.lists(inner, min_size=1, max_size=3),
+        ),
+        st.builds(lambda body, times: " ".join([body] * times), inner, st.integers(2, 300)),
+    ),
+    max_leaves=12,
+)
+grammar_documents = st.builds(
+    lambda kind, body, fragments: (
+        f"{kind} {{ {' '.join(body)} }} "
+        + " ".join(
+            f"fragment F{i} on {on} {{ {' '.join(b)} }}" for i, (on, b) in enumerate(fragments)
+        )
+    ),
+    st.sampled_from(["", "query", "query($v: Boolean)", "mutation", "subscription", "query Q"]),
+    st.lists(selections, min_size=1, max_size=4),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Query", "User", "Session"]),
+            st.lists(selections, min_size=1, max_size=3),
+        ),
+        max_size=3,
+    ),
+)
+documents = st.one_of(
+    grammar_documents,
+    st.integers(1, 30).map(fan_out),
+    st.integers(1, 600).map(repeated),
+    st.integers(1, 200).map(aliases),
+    st.integers(1, 200).map(directives),
+    texts,
+)
+
+
+def answered_in_time(client: Client, caplog, *args, **kwargs):
+    caplog.clear()
+    started = time.perf_counter()
+    response = client.post(*args, **kwargs)
+    assert time.perf_counter() - started < ANSWER_SECONDS
+    check(response)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text[:500]
+    return response
+
+
+@FUZZ
+@given(document=documents, comment=st.text(max_size=20))
+def test_any_document(kakao_any, caplog, document, comment):
+    # A comment of its own each time: the document cache never answers for the check.
+    body = {"query": f"{document}\n#{comment}", "variables": {"v": True}}
+    response = answered_in_time(
+        Client(), caplog, "/graphql", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code in (200, 400)
+
+
+@FUZZ
+@given(
+    body=st.fixed_dictionaries(
+        {},
+        optional={
+            "query": st.one_of(
+                st.sampled_from(["{ me { id } }", "query Q { __typename }"]), anything
+            ),
+            "variables": anything,
+            "operationName": anything,
+            "extensions": anything,
+        },
+    ),
+    url=st.sampled_from(
+        ["", "?query=%7B__typename%7D", "?variables=%7B%7D", "?raw", "?operationName=Q"]
+    ),
+    nesting=st.sampled_from([0, 10, 50_000]),
+)
+def test_any_json_body(kakao_any, caplog, body, url, nesting):
+    text = json.dumps(body)
+    if nesting and text.startswith("{"):
+        # a key nested past the JSON parser's recursion limit
+        text = (
+            '{"deep": ' + "[" * nesting + "]" * nesting + ", " + text[1:] if len(text) > 2 else text
+        )
+    response = answered_in_time(
+        Client(), caplog, f"/graphql{url}", text, content_type="application/json"
+    )
+    if response.status_code == 200:
+        assert not url.startswith(("?query", "?variables", "?operationName"))

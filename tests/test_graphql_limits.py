@@ -38,7 +38,9 @@ def test_deep_queries_are_refused(settings):
     assert "errors" not in body
     deep = 'mutation { kakaoLogin(code: "x") { user { id } errors { code } } }'
     settings.GRAPHQL_MAX_DEPTH = 1
-    assert "exceeds maximum operation depth" in post(deep).json()["errors"][0]["message"]
+    (error,) = post(deep).json()["errors"]
+    assert error["message"] == "The operation is 2 fields deep; the depth limit is 1."
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
 
 
 def test_long_queries_are_refused_before_parsing(settings):

@@ -52,7 +52,9 @@ def agree(base: str, **fields) -> dict[str, list[str]]:
         "nickname": "테스터",
         "email": "tester@example.com",
         "email_verified": "on",
-        "profile_image": "on",
+        # What the page asked of a new person, and the optional items left ticked.
+        "asked_scopes": "profile_nickname,profile_image,account_email",
+        "agree_scope": ["profile_image", "account_email"],
         **fields,
     }
     response = requests.post(f"{base}/oauth/authorize", data=form, allow_redirects=False)
@@ -119,7 +121,7 @@ def test_full_exchange_and_profile_with_our_client(standin, client):
 
 
 def test_identity_without_email_or_image(standin, client):
-    code = agree(standin, email="", profile_image="")["code"][0]
+    code = agree(standin, email="", agree_scope=["account_email"])["code"][0]
     profile = client.fetch_profile(
         access_token=client.exchange_code(code=code, redirect_uri=REDIRECT).access_token
     )

@@ -310,9 +310,12 @@ def test_refused_graphql_requests_by_reason(settings):
             send()
         assert refused.grew == 1, reason
     settings.GRAPHQL_MAX_DEPTH = 1
-    with Delta("graphql_requests_refused_total", reason="too_deep") as deep:
+    with Delta("graphql_requests_refused_total", reason="too_complex") as deep:
         gql(Client(), 'mutation { kakaoLogin(code: "x") { user { id } errors { code } } }')
     assert deep.grew == 1
+    with Delta("graphql_requests_refused_total", reason="malformed") as in_url:
+        Client().post("/graphql?query={me{id}}", {}, content_type="application/json")
+    assert in_url.grew == 1
 
 
 @pytest.mark.usefixtures("enabled", "no_state")
