@@ -1,9 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from accounts.models import RefreshToken, SecurityEvent, SocialAccount, User
+from accounts.models import (
+    KakaoScopeConsent,
+    KakaoServiceTermConsent,
+    RefreshToken,
+    SecurityEvent,
+    SocialAccount,
+    User,
+)
 from accounts.services.devices import end_all_sessions, end_sessions_by_admin
 from accounts.services.events import EndCause
 from accounts.useragent import describe
@@ -45,9 +52,57 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("Profile", {"fields": ("nickname", "profile_image_url", "thumbnail_image_url")}),
+        ("Consent at Kakao", {"fields": ("consent_history",)}),
     )
+    readonly_fields = ("consent_history",)
     inlines = [SocialAccountInline, RefreshTokenInline]
     actions = ["end_sessions"]
+
+    @admin.display(description="history (newest first)")
+    def consent_history(self, user: User) -> str:
+        """Every change Kakao reported, never edited: a withdrawal sits beside its agreement."""
+        if user.pk is None:
+            return "-"
+        terms = KakaoServiceTermConsent.objects.filter(link__user=user)
+        scopes = KakaoScopeConsent.objects.filter(link__user=user)
+        rows = sorted(
+            [
+                (
+                    t.learned_at,
+                    "service term",
+                    t.tag,
+                    _yes_no(t.agreed),
+                    f"{t.agreed_at:%Y-%m-%d %H:%M} {t.agreed_by}" if t.agreed_at else "",
+                    t.get_source_display(),
+                )
+                for t in terms
+            ]
+            + [
+                (
+                    s.learned_at,
+                    "consent item",
+                    s.scope,
+                    _yes_no(s.agreed),
+                    "",
+                    s.get_source_display(),
+                )
+                for s in scopes
+            ],
+            key=lambda row: row[0],
+            reverse=True,
+        )
+        if not rows:
+            return "-"
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((f"{row[0]:%Y-%m-%d %H:%M}", *row[1:]) for row in rows),
+        )
+        return format_html(
+            "<table><thead><tr><th>learned</th><th>kind</th><th>id</th><th>agreed</th>"
+            "<th>agreed at Kakao</th><th>how</th></tr></thead><tbody>{}</tbody></table>",
+            body,
+        )
 
     @admin.action(description="End all sessions of the selected users")
     def end_sessions(self, request, queryset):
@@ -57,6 +112,10 @@ class UserAdmin(DjangoUserAdmin):
             for user in queryset
         )
         self.message_user(request, f"Ended {count} session(s).")
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 @admin.register(SocialAccount)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-import os
 import re
 from urllib.parse import urlsplit
 
@@ -11,6 +9,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.observability_checks import observability_errors
 from accounts.ratelimit import Rate
 
 
@@ -73,7 +72,8 @@ def check_configuration(app_configs=None, **kwargs) -> list:
         errors.append(Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="accounts.E009"))
     errors.extend(_graphql_limit_errors())
     errors.extend(_account_life_errors())
-    errors.extend(_observability_errors())
+    errors.extend(_consent_errors())
+    errors.extend(observability_errors())
     if not settings.DEBUG:
         errors.extend(_production_errors())
     if not settings.KAKAO_REST_API_KEY:
@@ -164,57 +164,55 @@ def _account_life_errors() -> list:
     return errors
 
 
-def _observability_errors() -> list:
-    """Security events' retention and the /metrics endpoint."""
+def _consent_errors() -> list:
+    """Required service terms, the consent record's age, re-authentication, Kakao logout."""
     errors: list = []
-    days = settings.SECURITY_EVENTS_RETENTION_DAYS
-    if days < 1:
-        errors.append(
-            Error("SECURITY_EVENTS_RETENTION_DAYS must be 1 or more.", id="accounts.E019")
-        )
-    elif days < 365:
-        errors.append(
-            Warning(
-                f"SECURITY_EVENTS_RETENTION_DAYS is {days}: access records of personal-data "
-                "systems are usually expected to be kept for at least a year.",
-                id="accounts.W004",
-            )
-        )
-    token = settings.METRICS_TOKEN
-    if token and (len(token) < 16 or not _VISIBLE_ASCII.fullmatch(token)):
-        # Never echo the token, not even in a start-up error.
-        errors.append(
-            Error("METRICS_TOKEN must be at least 16 visible ASCII characters.", id="accounts.E020")
-        )
-    for entry in settings.METRICS_ALLOWED_IPS:
-        try:
-            ipaddress.ip_network(entry, strict=False)
-        except ValueError:
-            errors.append(
-                Error(
-                    f"METRICS_ALLOWED_IPS entry {entry!r} is not an address or a network.",
-                    id="accounts.E021",
-                )
-            )
-    if settings.METRICS_ENABLED and not token and not settings.METRICS_ALLOWED_IPS:
+    required = settings.KAKAO_REQUIRED_SERVICE_TERMS
+    bad = [tag for tag in required if not _TAG.fullmatch(tag)]
+    if bad or len(required) > 30:
         errors.append(
             Error(
-                "METRICS_ENABLED=1 needs METRICS_TOKEN or METRICS_ALLOWED_IPS: /metrics is "
-                "never open to everyone.",
+                "KAKAO_REQUIRED_SERVICE_TERMS must be at most 30 Kakao Sync service-terms tags "
+                f"(letters, digits, _ . -, up to 64 each); not {bad[:3]!r}.",
+                id="accounts.E019",
+            )
+        )
+    if required and not settings.KAKAO_ADMIN_KEY:
+        errors.append(
+            Error(
+                "KAKAO_REQUIRED_SERVICE_TERMS needs KAKAO_ADMIN_KEY: the terms are read from Kakao "
+                "with it, and without it every sign-in would answer KAKAO_MISCONFIGURED.",
+                id="accounts.E020",
+            )
+        )
+    if not 0 <= settings.KAKAO_CONSENT_MAX_AGE_SECONDS <= 30 * 24 * 3600:
+        errors.append(
+            Error(
+                "KAKAO_CONSENT_MAX_AGE_SECONDS must be between 0 and 2592000 (30 days).",
+                id="accounts.E021",
+            )
+        )
+    if not 60 <= settings.REAUTHENTICATION_MAX_AGE_SECONDS <= 24 * 3600:
+        errors.append(
+            Error(
+                "REAUTHENTICATION_MAX_AGE_SECONDS must be between 60 and 86400 (how recent a "
+                "sign-in must be before deleteAccount or unlinkKakao).",
                 id="accounts.E022",
             )
         )
-    directory = settings.PROMETHEUS_MULTIPROC_DIR
-    if directory and not (os.path.isdir(directory) and os.access(directory, os.W_OK)):
-        errors.append(
-            Error(
-                f"PROMETHEUS_MULTIPROC_DIR {directory!r} is not a writable directory.",
-                id="accounts.E023",
+    for uri in settings.KAKAO_LOGOUT_REDIRECT_URIS:
+        parts = urlsplit(uri)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            errors.append(
+                Error(
+                    f"KAKAO_LOGOUT_REDIRECT_URIS entry {uri!r} is not an absolute http(s) URI.",
+                    id="accounts.E023",
+                )
             )
-        )
     return errors
 
 
+_TAG = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _KAKAO_APP_ID = re.compile(r"[0-9]{1,20}")
 _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 

@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from graphql_jwt.refresh_token.models import AbstractRefreshToken
 from graphql_jwt.settings import jwt_settings
@@ -92,6 +92,10 @@ class Session(models.Model):
     # A native app's own name and version (X-Client-Name / X-Client-Version), checked.
     app_name = models.CharField(max_length=APP_NAME_MAX, blank=True)
     app_version = models.CharField(max_length=APP_VERSION_MAX, blank=True)
+    # When the person last proved to Kakao it is them in this session: the sign-in, or
+    # the last re-authentication. Irreversible operations need it to be recent. The
+    # database default keeps inserts of a release that does not know the column working.
+    authenticated_at = models.DateTimeField(default=timezone.now, db_default=Now())
 
     def __str__(self) -> str:
         return f"session {self.pk} of user {self.user_id}"
@@ -214,3 +218,86 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} of user {self.user_id} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- consent: what the person agreed to at Kakao, as history ---------------------------------
+
+
+class ConsentSource(models.TextChoices):
+    """How we learned a consent state."""
+
+    LOGIN = "login", "token response of a sign-in"
+    GRANT = "grant", "token response of an additional consent"
+    KAKAO = "kakao", "read from Kakao"
+    WITHDRAWAL = "withdrawal", "withdrawn through this service"
+
+
+class KakaoScopeConsent(models.Model):
+    """What Kakao said about one consent item of one person, once: never updated or deleted.
+
+    A change (a grant, a withdrawal) is a new row, so the newest row per item is
+    the current state and older rows answer what was agreed on a past date. The
+    rows go with the link (leaving forgets the person, as Kakao does on unlink).
+    """
+
+    link = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="scope_consents")
+    scope = models.CharField(max_length=64)
+    display_name = models.CharField(max_length=100, blank=True)
+    scope_type = models.CharField(max_length=20, blank=True)  # PRIVACY or SERVICE
+    agreed = models.BooleanField()
+    revocable = models.BooleanField(default=False)
+    source = models.CharField(max_length=12, choices=ConsentSource.choices)
+    learned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["link", "learned_at"], name="accounts_scope_consent_link"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.scope} {'agreed' if self.agreed else 'not agreed'} ({self.learned_at:%Y-%m-%d})"
+        )
+
+
+class KakaoServiceTermConsent(models.Model):
+    """What Kakao said about one Kakao Sync service term of one person, once: history too."""
+
+    link = models.ForeignKey(
+        SocialAccount, on_delete=models.CASCADE, related_name="service_term_consents"
+    )
+    tag = models.CharField(max_length=64)
+    required = models.BooleanField(default=False)
+    agreed = models.BooleanField()
+    revocable = models.BooleanField(default=False)
+    # When and where Kakao says the person agreed (KAUTH: Kakao's consent screen, KAPI: the API).
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_by = models.CharField(max_length=10, blank=True)
+    source = models.CharField(max_length=12, choices=ConsentSource.choices)
+    learned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["link", "learned_at"], name="accounts_term_consent_link"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.tag} {'agreed' if self.agreed else 'not agreed'} ({self.learned_at:%Y-%m-%d})"
+        )
+
+
+class KakaoConsentCheck(models.Model):
+    """When Kakao last gave us a person's whole list, of consent items and of service terms.
+
+    History rows are written only on a change, so how fresh the record is lives here.
+    """
+
+    link = models.OneToOneField(
+        SocialAccount, on_delete=models.CASCADE, primary_key=True, related_name="consent_check"
+    )
+    scopes_checked_at = models.DateTimeField(null=True, blank=True)
+    service_terms_checked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"consent check of {self.link_id}"

@@ -266,6 +266,19 @@ KAKAO_ID_TOKEN_AUDIENCES = env_list("KAKAO_ID_TOKEN_AUDIENCES")
 # notices. Server-side only; never logged, never sent anywhere but Kakao.
 KAKAO_ADMIN_KEY = env_str("KAKAO_ADMIN_KEY")
 
+# --- Consent and re-authentication ------------------------------------------------------
+# Kakao Sync service-terms tags (Kakao console) every person must have agreed to before a
+# sign-in starts a session, read with the admin key; empty: none required.
+KAKAO_REQUIRED_SERVICE_TERMS = env_list("KAKAO_REQUIRED_SERVICE_TERMS")
+# How old the stored record of a person's consent may be before `me.kakao` asks Kakao again.
+KAKAO_CONSENT_MAX_AGE_SECONDS = env_int("KAKAO_CONSENT_MAX_AGE_SECONDS", 3600)
+# deleteAccount and unlinkKakao need this session's sign-in, or its last re-authentication
+# with Kakao, to be at most this old.
+REAUTHENTICATION_MAX_AGE_SECONDS = env_int("REAUTHENTICATION_MAX_AGE_SECONDS", 600)
+# Where Kakao may send the browser after logging out of the Kakao account too (registered
+# in the Kakao console as Logout Redirect URIs); the first is logout(kakao: true)'s default.
+KAKAO_LOGOUT_REDIRECT_URIS = env_list("KAKAO_LOGOUT_REDIRECT_URIS")
+
 # --- The account's life ---------------------------------------------------------------
 # What leaving does to the user row: "anonymize" (deactivate and clear it; rows that
 # point at it survive) or "delete".

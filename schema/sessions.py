@@ -16,12 +16,14 @@ from django.conf import settings
 from accounts import ratelimit
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.services import devices, sessions
+from accounts.services.authorize_options import kakao_logout_url
 from accounts.services.events import EndCause
 from schema.auth import current_session_id, current_user
 from schema.caller import caller
 from schema.client_ip import client_ip
 from schema.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
 from schema.mutations import BaseMutation, TokenFields, refresh_token_argument
+from schema.types import AccountErrorType
 
 
 @contextmanager
@@ -89,9 +91,19 @@ class RevokeToken(BaseMutation):
 
 
 class Logout(BaseMutation):
-    """End this session (or, with `everywhere`, all of yours); a cookie client's cookies go too."""
+    """End this session (or, with `everywhere`, all of yours); a cookie client's cookies go too.
+
+    With `kakao: true` it also answers `kakaoLogoutUrl`: open it in the browser
+    to log out of the Kakao account too (then signing in again can pick another
+    Kakao account). A logout redirect URI not in KAKAO_LOGOUT_REDIRECT_URIS is
+    REDIRECT_URI_NOT_ALLOWED; the session is ended all the same (`ok: true`).
+    """
 
     ok = graphene.Boolean(description="True once the session is ended (also when it already was).")
+    kakao_logout_url = graphene.String(
+        description="With `kakao: true`: Kakao's /oauth/logout URL (client_id, "
+        "logout_redirect_uri, state) for the browser to open.",
+    )
 
     class Meta:
         name = "LogoutPayload"
@@ -103,9 +115,19 @@ class Logout(BaseMutation):
             description="End every session of the signed-in caller (all devices); needs the "
             "access token. Other devices are signed out at their next refresh.",
         )
+        kakao = graphene.Boolean(
+            default_value=False,
+            description="Also answer kakaoLogoutUrl, to log out of the Kakao account too.",
+        )
+        kakao_logout_redirect_uri = graphene.String(
+            description="Where Kakao sends the browser afterwards: one of "
+            "KAKAO_LOGOUT_REDIRECT_URIS; defaults to the first of them.",
+        )
 
     @classmethod
-    def perform(cls, info, refresh_token=None, everywhere=False):
+    def perform(
+        cls, info, refresh_token=None, everywhere=False, kakao=False, kakao_logout_redirect_uri=None
+    ):
         request = info.context
         if everywhere:
             devices.end_all_sessions(
@@ -121,7 +143,14 @@ class Logout(BaseMutation):
                     raise
         if refresh_token is None:
             clear_token_cookies(request)
-        return cls(errors=[], ok=True)
+        if not kakao:
+            return cls(errors=[], ok=True)
+        try:
+            url = kakao_logout_url(logout_redirect_uri=kakao_logout_redirect_uri)
+        except AccountError as error:
+            # The session is ended all the same: say both.
+            return cls(errors=[AccountErrorType.from_error(error)], ok=True)
+        return cls(errors=[], ok=True, kakao_logout_url=url)
 
 
 class RevokeSession(BaseMutation):

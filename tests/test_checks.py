@@ -31,6 +31,12 @@ def test_suite_configuration_is_clean():
         ("CORS_ALLOW_ALL_ORIGINS", True, "accounts.E011"),
         ("JWT_COOKIE_SECURE", False, "accounts.E012"),
         ("GRAPHIQL_ENABLED", True, "accounts.E013"),
+        ("KAKAO_REQUIRED_SERVICE_TERMS", ["tos", "no spaces"], "accounts.E019"),
+        ("KAKAO_REQUIRED_SERVICE_TERMS", ["tos"], "accounts.E020"),  # no admin key
+        ("KAKAO_CONSENT_MAX_AGE_SECONDS", -1, "accounts.E021"),
+        ("REAUTHENTICATION_MAX_AGE_SECONDS", 5, "accounts.E022"),
+        ("REAUTHENTICATION_MAX_AGE_SECONDS", 7 * 24 * 3600, "accounts.E022"),
+        ("KAKAO_LOGOUT_REDIRECT_URIS", ["/signed-out"], "accounts.E023"),
     ],
 )
 def test_bad_value_is_an_error(settings, name, bad, error):
@@ -96,16 +102,23 @@ def test_reuse_window_is_bounded(settings, seconds):
     assert "accounts.E017" in ids()
 
 
+def test_required_service_terms_with_an_admin_key_are_fine(settings):
+    settings.KAKAO_ADMIN_KEY = "admin-key-0123456789"
+    settings.KAKAO_REQUIRED_SERVICE_TERMS = ["tos", "privacy"]
+    settings.KAKAO_LOGOUT_REDIRECT_URIS = ["https://app.example.com/signed-out"]
+    assert [i for i in ids() if i.startswith("accounts.E")] == []
+
+
 @pytest.mark.parametrize(
     ("changes", "error"),
     [
-        ({"SECURITY_EVENTS_RETENTION_DAYS": 0}, "accounts.E019"),
+        ({"SECURITY_EVENTS_RETENTION_DAYS": 0}, "accounts.E024"),
         ({"SECURITY_EVENTS_RETENTION_DAYS": 30}, "accounts.W004"),
-        ({"METRICS_TOKEN": "short"}, "accounts.E020"),
-        ({"METRICS_TOKEN": "has spaces in it but long enough"}, "accounts.E020"),
-        ({"METRICS_ALLOWED_IPS": ["10.0.0.0/8", "not-an-address"]}, "accounts.E021"),
-        ({"METRICS_ENABLED": True}, "accounts.E022"),
-        ({"PROMETHEUS_MULTIPROC_DIR": "/nonexistent/prometheus"}, "accounts.E023"),
+        ({"METRICS_TOKEN": "short"}, "accounts.E025"),
+        ({"METRICS_TOKEN": "has spaces in it but long enough"}, "accounts.E025"),
+        ({"METRICS_ALLOWED_IPS": ["10.0.0.0/8", "not-an-address"]}, "accounts.E026"),
+        ({"METRICS_ENABLED": True}, "accounts.E027"),
+        ({"PROMETHEUS_MULTIPROC_DIR": "/nonexistent/prometheus"}, "accounts.E028"),
     ],
 )
 def test_security_events_and_metrics_settings_are_checked(settings, changes, error):

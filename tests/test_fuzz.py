@@ -63,7 +63,41 @@ OPERATIONS = {
         logout(refreshToken: $refreshToken) { ok errors { code } } }""",
     "kakaoAuthorizeUrl": """query($redirectUri: String, $scope: [String!]) {
         kakaoAuthorizeUrl(redirectUri: $redirectUri, scope: $scope) { url errors { code } } }""",
+    "kakaoAuthorize": """mutation($redirectUri: String, $scope: [String!], $prompt: [KakaoPrompt!],
+        $loginHint: String, $serviceTerms: [String!], $purpose: AuthorizePurpose) {
+        kakaoAuthorize(redirectUri: $redirectUri, scope: $scope, prompt: $prompt,
+          loginHint: $loginHint, serviceTerms: $serviceTerms, purpose: $purpose) {
+          url errors { code } } }""",
+    "kakaoGrant": """mutation($code: String!, $redirectUri: String, $state: String) {
+        kakaoGrant(code: $code, redirectUri: $redirectUri, state: $state) {
+          user { id } errors { code } } }""",
+    "kakaoReauthenticate": """mutation($code: String!, $redirectUri: String, $state: String) {
+        kakaoReauthenticate(code: $code, redirectUri: $redirectUri, state: $state) {
+          ok errors { code } } }""",
+    "revokeKakaoScopes": """mutation($scopes: [String!]!) {
+        revokeKakaoScopes(scopes: $scopes) { user { id } errors { code } } }""",
+    "revokeKakaoServiceTerms": """mutation($tags: [String!]!) {
+        revokeKakaoServiceTerms(tags: $tags) { user { id } errors { code } } }""",
+    "logoutKakao": """mutation($kakao: Boolean, $kakaoLogoutRedirectUri: String) {
+        logout(kakao: $kakao, kakaoLogoutRedirectUri: $kakaoLogoutRedirectUri) {
+          ok kakaoLogoutUrl errors { code } } }""",
 }
+ARGUMENTS = [
+    "code",
+    "redirectUri",
+    "state",
+    "refreshToken",
+    "scope",
+    "prompt",
+    "loginHint",
+    "serviceTerms",
+    "purpose",
+    "scopes",
+    "tags",
+    "kakao",
+    "kakaoLogoutRedirectUri",
+    "x",
+]
 
 
 @pytest.fixture
@@ -97,7 +131,7 @@ def check(response) -> None:
 @given(
     operation=st.sampled_from(sorted(OPERATIONS)),
     variables=st.dictionaries(
-        st.sampled_from(["code", "redirectUri", "state", "refreshToken", "scope", "x"]),
+        st.sampled_from(ARGUMENTS),
         st.one_of(texts, anything, st.lists(texts, max_size=3)),
         max_size=4,
     ),

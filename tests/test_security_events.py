@@ -243,7 +243,7 @@ def test_leaving_records_the_deletion_and_every_session_then_forgets_the_devices
     phone = signed_in_with(PHONE, user)
     laptop = signed_in_with(LAPTOP, user)
     mock_unlink(kakao)
-    account.delete_account(user=user, caller=phone)
+    account.delete_account(user=user, session_id=str(phone.session_id), caller=phone)
     rows = list(SecurityEvent.objects.order_by("type", "session_id"))
     assert [(e.type, e.session_id) for e in rows] == [
         ("account_deleted", phone.session_id),
@@ -263,7 +263,7 @@ def test_leaving_records_the_deletion_and_every_session_then_forgets_the_devices
 
 def test_leaving_that_fails_midway_records_nothing(kakao, monkeypatch):
     user = kakao_user()
-    sessions.start_session(user=user)
+    sid = str(sessions.start_session(user=user).session_id)
     mock_unlink(kakao)
 
     def broken(pk):
@@ -271,7 +271,7 @@ def test_leaving_that_fails_midway_records_nothing(kakao, monkeypatch):
 
     monkeypatch.setattr(account, "_anonymize", broken)
     with pytest.raises(OperationalError):
-        account.delete_account(user=user, caller=PHONE)
+        account.delete_account(user=user, session_id=sid, caller=PHONE)
     assert not SecurityEvent.objects.exists()
     assert RefreshToken.objects.filter(user=user, revoked__isnull=True).exists()
 
@@ -284,7 +284,7 @@ def test_linking_and_unlinking_kakao_are_recorded(kakao):
     assert trail(user) == [("kakao_linked", {})]
     assert SecurityEvent.objects.get().session_id == caller.session_id
     mock_unlink(kakao)
-    account.unlink_kakao(user=user, caller=caller)
+    account.unlink_kakao(user=user, session_id=str(caller.session_id), caller=caller)
     assert trail(user)[1:] == [
         ("session_ended", {"cause": "kakao_unlinked"}),
         ("kakao_unlinked", {"reason": "unlink_kakao"}),

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.caller import Caller
-from accounts.models import SecurityEvent, User
+from accounts.models import SecurityEvent, Session, User
 from accounts.services import account, events, sessions
 from accounts.services.events import EventType
 from accounts.useragent import describe
@@ -300,7 +300,8 @@ def test_without_credentials_there_is_no_trail():
 def test_the_trail_of_a_deleted_person_is_out_of_reach(kakao, settings):
     settings.KAKAO_ADMIN_KEY = "admin-key-SECRET-0123456789abcdef"
     user, token = user_with_events(2)
-    account.delete_account(user=user, caller=Caller())
+    sid = str(Session.objects.get(user=user).pk)
+    account.delete_account(user=user, session_id=sid, caller=Caller())
     answer = gql(Client(), EVENTS, **bearer(token))
     assert answer["data"]["me"] is None
 

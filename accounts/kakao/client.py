@@ -19,6 +19,7 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 
 from accounts import metrics
+from accounts.kakao.consent_api import ConsentEndpoints
 from accounts.kakao.errors import (
     KakaoError,
     KakaoInvalidClient,
@@ -35,8 +36,11 @@ logger = logging.getLogger("accounts.kakao")
 MAX_RESPONSE_BYTES = 256 * 1024
 
 
-class KakaoClient:
-    """Speaks to Kakao's auth and API hosts; one instance per process is enough."""
+class KakaoClient(ConsentEndpoints):
+    """Speaks to Kakao's auth and API hosts; one instance per process is enough.
+
+    The consent endpoints (scopes, service terms) come from ``ConsentEndpoints``.
+    """
 
     def __init__(
         self,

@@ -15,7 +15,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_sessions"),
+        # After consent (merged first): the chain stays linear.
+        ("accounts", "0007_consent_and_reauthentication"),
     ]
 
     operations = [

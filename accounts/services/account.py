@@ -25,7 +25,9 @@ from accounts.models import Session, SocialAccount, User
 from accounts.services import events
 from accounts.services.devices import end_all_sessions
 from accounts.services.events import EndCause
-from accounts.services.login import kakao_error_code, kakao_profile_from_code
+from accounts.services.kakao_errors import kakao_error_code
+from accounts.services.login import kakao_profile_from_code
+from accounts.services.reauthentication import ensure_recent
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +43,17 @@ _KAKAO_USER_ID = re.compile(r"[0-9]{1,20}")
 
 
 def delete_account(
-    *, user: User, client: KakaoClient | None = None, caller: Caller = NO_CALLER
+    *,
+    user: User,
+    session_id: str | None,
+    client: KakaoClient | None = None,
+    caller: Caller = NO_CALLER,
 ) -> None:
-    """The person leaves: Kakao forgets the app first, then the account goes here."""
+    """The person leaves: Kakao forgets the app first, then the account goes here.
+
+    Only from a session that signed in or re-authenticated recently (``session_id``).
+    """
+    ensure_recent(user=user, session_id=session_id)
     link = _kakao_link(user)
     if link is not None:
         _unlink_at_kakao(link, client=client)
@@ -154,12 +164,20 @@ def link_kakao(
 
 
 def unlink_kakao(
-    *, user: User, client: KakaoClient | None = None, caller: Caller = NO_CALLER
+    *,
+    user: User,
+    session_id: str | None,
+    client: KakaoClient | None = None,
+    caller: Caller = NO_CALLER,
 ) -> bool:
-    """Remove the user's Kakao link here and at Kakao; False when there was none."""
+    """Remove the user's Kakao link here and at Kakao; False when there was none.
+
+    Only from a session that signed in or re-authenticated recently (``session_id``).
+    """
     link = _kakao_link(user)
     if link is None:
         return False
+    ensure_recent(user=user, session_id=session_id)
     if not _can_sign_in_without(link):
         raise AccountError(AccountErrorCode.LAST_LOGIN_METHOD)
     _unlink_at_kakao(link, client=client)

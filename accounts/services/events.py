@@ -74,6 +74,15 @@ DETAIL_KEYS = frozenset(
     }
 )
 MAX_DETAIL_STRING = 40
+# Why a sign-in Kakao vouched for can be refused here (SIGN_IN_REFUSED's ``error``).
+REFUSALS = frozenset(
+    {
+        AccountErrorCode.ACCOUNT_INACTIVE,
+        AccountErrorCode.EMAIL_ALREADY_REGISTERED,
+        AccountErrorCode.RATE_LIMITED,
+        AccountErrorCode.TERMS_REQUIRED,
+    }
+)
 MAX_DETAIL_LIST = 20
 
 
@@ -119,7 +128,10 @@ def sign_in_refused(*, kakao_id: str, error: AccountErrorCode, method: str, call
 
     The person is known (Kakao said who it is), so it goes in their trail when
     they have an account, and in the operators' otherwise, with the Kakao id.
+    Only refusals are recorded: Kakao failing meanwhile is not the person's doing.
     """
+    if error not in REFUSALS:
+        return
     user_id = (
         SocialAccount.objects.filter(provider=SocialAccount.Provider.KAKAO, uid=kakao_id)
         .values_list("user_id", flat=True)

@@ -27,7 +27,8 @@ from accounts.kakao import (
     verify_id_token,
 )
 from accounts.services.inputs import validate_token_input
-from accounts.services.login import LoginResult, account_exists, kakao_account_error, sign_in
+from accounts.services.kakao_errors import kakao_account_error
+from accounts.services.login import LoginResult, account_exists, sign_in
 
 logger = logging.getLogger(__name__)
 
