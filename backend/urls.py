@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from accounts.views import kakao_unlink_callback
 from backend.health import healthz, readyz
 from backend.metrics import metrics_view
+from schema.graphiql_callback import graphiql_callback
 from schema.views import GraphQLView
 
 # csrf_exempt: the view applies its own CSRF rule (schema/csrf.py).
@@ -23,4 +24,6 @@ urlpatterns = [
     path("graphql/", graphql_view),
     # Registered in the Kakao console as the unlink callback (연결 끊기 알림).
     path("kakao/unlink-callback", kakao_unlink_callback),
+    # Kakao's redirect back into GraphiQL; DEBUG only (404 otherwise).
+    path("graphiql/callback", graphiql_callback),
 ]

@@ -3,3 +3,4 @@ import './login.mjs';
 import './failures.mjs';
 import './account.mjs';
 import './layout.mjs';
+import './graphiql.mjs';

@@ -130,3 +130,13 @@ def identity_from_json(body: dict[str, Any]) -> Identity:
         email_verified=typed(("email_verified", "verified"), bool, True),
         profile_image=typed(("profile_image", "image"), bool, True),
     )
+
+
+def identity_from_form(form: dict[str, str]) -> Identity:
+    """The identity typed into one of the stand-in's HTML forms (checkboxes are "on")."""
+    return Identity(
+        nickname=form.get("nickname", "").strip()[:40] or "카카오 사용자",
+        email=form.get("email", "").strip()[:100],
+        email_verified=form.get("email_verified") == "on",
+        profile_image=form.get("profile_image") == "on",
+    )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from kakao_standin.consent import ConsentItem, ServiceTerm
-from kakao_standin.identity import Identity
+from kakao_standin.identity import PRESETS, Identity
 
 # From a 360 px phone up: nothing wider than the page, Korean broken between words
 # (keep-all) as English is, and paths and keys (code) free to break anywhere.
@@ -74,7 +75,8 @@ _INDEX = (
     ("GET", "/oauth/authorize", "Kakao's consent page (the code flow starts here)"),
     ("GET", "/oauth/logout", "log out of Kakao too: client_id, logout_redirect_uri, state"),
     ("POST", "/_standin/code", "a code without the browser: JSON {client_id, redirect_uri, …}"),
-    ("POST", "/_standin/native-token", "the tokens a Kakao SDK gives a mobile app (JSON)"),
+    ("GET", "/_standin/native-token", "the tokens a Kakao SDK gives a mobile app, as a page"),
+    ("POST", "/_standin/native-token", "the same as JSON {nickname, email, …}"),
     ("GET", "/_standin/connections", "people connected to the app, to disconnect from Kakao"),
     ("POST", "/_standin/disconnect", "the same as JSON {user_id}: sends Kakao's unlink notice"),
     ("GET", "/_standin/unlinks", "every unlink the app asked for (JSON)"),
@@ -132,10 +134,51 @@ def index_html(
         + ".</p>"
         f'<p class="note" id="scopes">Consent items: {scopes or "none"}.</p>'
         f'<p class="note" id="terms">Kakao Sync service terms: '
-        f"{terms or 'none (start with --service-terms)'}.</p>"
+        f"{terms or 'none (start with ' + _option('--service-terms') + ')'}.</p>"
         f'<p class="note" id="logout-uris">Logout redirect URIs: '
-        f"{logout or 'none (start with --logout-redirect-uris)'}.</p>",
+        f"{logout or 'none (start with ' + _option('--logout-redirect-uris') + ')'}.</p>",
     )
+
+
+def native_token_html(app_id: int, *, tokens: dict[str, Any] | None = None) -> str:
+    """A person's way to the tokens a Kakao SDK would give a mobile app, to paste elsewhere."""
+    first = PRESETS[0]
+    shown = ""
+    if tokens is not None:
+        shown = (
+            '<p id="result">access_token (<code>kakaoLoginWithToken(accessToken: …)</code>, '
+            f"valid {round(tokens['expires_in'] / 3600)} h):<br>"
+            '<code id="access-token" style="word-break:break-all">'
+            f"{html.escape(tokens['access_token'])}</code></p>"
+        )
+    return page(
+        "Native app token (stand-in)",
+        '<h1>앱 로그인 토큰 <span class="badge">stand-in</span></h1>'
+        '<p class="note">What a Kakao SDK gives a mobile app after login, for app id '
+        f"{app_id}: pick a test identity, then paste the access token where the app would "
+        "send it (GraphiQL's KakaoLoginWithToken).</p>"
+        + shown
+        + '<form method="post" action="/_standin/native-token">'
+        '<label for="nickname">닉네임 / Nickname</label>'
+        '<input type="text" id="nickname" name="nickname" maxlength="40" '
+        f'value="{html.escape(first["nickname"])}">'
+        '<label for="email">이메일 / Email (비우면 제공 안 함)</label>'
+        '<input type="email" id="email" name="email" maxlength="100" '
+        f'value="{html.escape(first["email"])}">'
+        '<div class="check"><input type="checkbox" id="email_verified" name="email_verified" '
+        'checked><label for="email_verified" style="margin:0">이메일 인증됨 / email verified'
+        "</label></div>"
+        '<div class="check"><input type="checkbox" id="profile_image" name="profile_image" '
+        'checked><label for="profile_image" style="margin:0">프로필 사진 제공 / share profile '
+        "image</label></div>"
+        '<div class="actions"><button type="submit" id="agree">토큰 받기 / Get a token</button>'
+        "</div></form>",
+    )
+
+
+def _option(name: str) -> str:
+    """A command-line option, kept on one line (a narrow screen must not break it at a dash)."""
+    return f'<code style="white-space:nowrap">{html.escape(name)}</code>'
 
 
 def connections_html(*, people: list[Identity], callback_url: str, result: str = "") -> str:

@@ -71,6 +71,8 @@ class Handler(AccountRoutes, ConsentRoutes, AuthorizeRoutes, LogoutRoutes):
         elif path in ("/favicon.svg", "/favicon.ico"):
             # /favicon.ico too: what a browser asks for on a page without a link (JSON).
             self._send(200, FAVICON_SVG.encode(), "image/svg+xml")
+        elif path == "/_standin/native-token":
+            self._native_token_page()
         elif path == "/_standin/unlinks":
             self._json(200, {"unlinks": self.server.standin.unlinks()})
         elif path == "/":

@@ -15,6 +15,7 @@ from schema.auth import authenticate_request
 from schema.cookies import apply_cookies
 from schema.csrf import csrf_rejection_reason
 from schema.documents import checked_document
+from schema.graphiql_tour import graphiql_tour
 from schema.limits import QUERY_TOO_COMPLEX, QUERY_TOO_LARGE, Limits
 from schema.requests import RequestError, graphql_params, read_body, request_error_status
 
@@ -148,6 +149,7 @@ class GraphQLView(BaseGraphQLView):
             "graphiqlShouldPersistHeaders": data.get("graphiql_should_persist_headers", False),
             "graphiqlInputValueDeprecation": data.get("graphiql_input_value_deprecation", False),
         }
+        data["graphiql_tour"] = graphiql_tour(request)
         response = super().render_graphiql(request, **data)
         # Everything the page needs is served from here; GraphiQL sets inline styles.
         response["Content-Security-Policy"] = GRAPHIQL_CSP

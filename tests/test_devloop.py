@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -196,6 +197,7 @@ def test_dev_sh_starts_everything_and_a_sigterm_stops_every_child(tmp_path):
         for port in listening:
             assert not port_is_free(port)
         both_spellings_reach_the_api(ports)
+        graphiql_signs_in_through_its_callback(ports, tmp_path / "dev.log")
         children = descendants(dev.pid)
         assert len(children) >= 3 + app_ran  # stand-in, runserver and its reloaded child
         # When: dev.sh alone is told to stop.
@@ -241,6 +243,36 @@ def both_spellings_reach_the_api(ports: dict[str, int]) -> None:
         assert answer["errors"] == [] and answer["url"].startswith(
             f"http://127.0.0.1:{ports['STANDIN_PORT']}/oauth/authorize?"
         )
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def graphiql_signs_in_through_its_callback(ports: dict[str, int], log: Path) -> None:
+    """make run registers GraphiQL's callback on both spellings; runserver logs no code."""
+    api = ports["PORT"]
+    for host in ("localhost", "127.0.0.1"):
+        callback = f"http://{host}:{api}/graphiql/callback"
+        start = urllib.request.Request(
+            f"http://{host}:{api}/graphql",
+            data=json.dumps({"query": AUTHORIZE, "variables": {"uri": callback}}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(start, timeout=10) as response:
+            assert json.load(response)["data"]["kakaoAuthorize"]["errors"] == []
+    code = "dev-loop-code-SECRET-0123456789"
+    opener = urllib.request.build_opener(NoRedirects)
+    with pytest.raises(urllib.error.HTTPError) as handed:
+        opener.open(f"http://localhost:{api}/graphiql/callback?code={code}&state=s", timeout=10)
+    assert handed.value.code == 302
+    assert handed.value.headers["Location"].startswith("/graphql#query=")
+    deadline = time.monotonic() + 5
+    while '"GET /graphiql/callback HTTP/1.1" 302' not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+    assert code not in log.read_text()
 
 
 def test_debug_allows_both_spellings_of_the_local_dev_origins(monkeypatch):
