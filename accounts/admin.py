@@ -7,10 +7,13 @@ from accounts.models import (
     KakaoScopeConsent,
     KakaoServiceTermConsent,
     RefreshToken,
+    SecurityEvent,
     SocialAccount,
     User,
 )
-from accounts.services.sessions import end_all_sessions
+from accounts.services.devices import end_all_sessions, end_sessions_by_admin
+from accounts.services.events import EndCause
+from accounts.useragent import describe
 
 
 class SocialAccountInline(admin.TabularInline):
@@ -103,7 +106,11 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="End all sessions of the selected users")
     def end_sessions(self, request, queryset):
-        count = sum(end_all_sessions(user=user) for user in queryset)
+        # Recorded in each person's trail: cause "admin", and which administrator.
+        count = sum(
+            end_all_sessions(user=user, cause=EndCause.ADMIN, details={"admin_id": request.user.pk})
+            for user in queryset
+        )
         self.message_user(request, f"Ended {count} session(s).")
 
 
@@ -130,12 +137,62 @@ class RefreshTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "family", "created", "rotated", "revoked")
     actions = ["revoke"]
 
-    @admin.action(description="Revoke selected refresh tokens")
+    @admin.action(description="Revoke selected refresh tokens (ends their sessions)")
     def revoke(self, request, queryset):
-        from django.utils import timezone
-
-        count = queryset.filter(revoked__isnull=True).update(revoked=timezone.now())
-        self.message_user(request, f"Revoked {count} refresh token(s).")
+        ids = list(queryset.values_list("pk", flat=True))
+        count = end_sessions_by_admin(token_ids=ids, admin_id=request.user.pk)
+        self.message_user(request, f"Ended {count} session(s).")
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security trail, read-only: filter by type and date, click a user or an address."""
+
+    list_display = ("at", "type", "user_link", "ip_link", "device", "session_id")
+    list_filter = ("type", ("at", admin.DateFieldListFilter))
+    # Exact matches: a user id, a username, an address (as recorded, IPv6 as its /64).
+    search_fields = ("=ip", "=user__username", "=user__id")
+    date_hierarchy = "at"
+    ordering = ("-at",)
+    list_select_related = ("user",)
+    fields = (
+        "at",
+        "type",
+        "user",
+        "session_id",
+        "ip",
+        "device",
+        "user_agent",
+        "app_name",
+        "app_version",
+        "details",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="user", ordering="user")
+    def user_link(self, event: SecurityEvent):
+        if event.user_id is None:
+            return "(deleted)"
+        return format_html('<a href="?user__id__exact={}">{}</a>', event.user_id, event.user)
+
+    @admin.display(description="IP", ordering="ip")
+    def ip_link(self, event: SecurityEvent):
+        if not event.ip:
+            return "-"
+        return format_html('<a href="?ip__exact={}">{}</a>', event.ip, event.ip)
+
+    @admin.display(description="device")
+    def device(self, event: SecurityEvent) -> str:
+        return describe(event.user_agent, event.app_name, event.app_version).name
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.observability_checks import observability_errors
 from accounts.ratelimit import Rate
 from kakao_standin.checks import is_loopback
 
@@ -74,6 +75,7 @@ def check_configuration(app_configs=None, **kwargs) -> list:
     errors.extend(_account_life_errors())
     errors.extend(_consent_errors())
     errors.extend(_admin_and_transport_errors())
+    errors.extend(observability_errors())
     if not settings.DEBUG:
         errors.extend(_production_errors())
     if not settings.KAKAO_REST_API_KEY:

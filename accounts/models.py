@@ -1,4 +1,4 @@
-"""Users, their links to Kakao accounts, their sessions and our refresh tokens."""
+"""Users, their links to Kakao accounts, their sessions, our refresh tokens, security events."""
 
 import hashlib
 import uuid
@@ -9,6 +9,8 @@ from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from graphql_jwt.refresh_token.models import AbstractRefreshToken
 from graphql_jwt.settings import jwt_settings
+
+from accounts import caller
 
 
 class User(AbstractUser):
@@ -78,13 +80,18 @@ class Session(models.Model):
     unexpired), so a refresh writes nothing here.
     """
 
-    USER_AGENT_MAX = 200
+    USER_AGENT_MAX = caller.USER_AGENT_MAX
+    APP_NAME_MAX = caller.APP_NAME_MAX
+    APP_VERSION_MAX = caller.APP_VERSION_MAX
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
     created = models.DateTimeField(default=timezone.now, editable=False)
     # As the client sent it at sign-in, trimmed; shown to the person, never trusted.
     user_agent = models.CharField(max_length=USER_AGENT_MAX, blank=True)
+    # A native app's own name and version (X-Client-Name / X-Client-Version), checked.
+    app_name = models.CharField(max_length=APP_NAME_MAX, blank=True)
+    app_version = models.CharField(max_length=APP_VERSION_MAX, blank=True)
     # When the person last proved to Kakao it is them in this session: the sign-in, or
     # the last re-authentication. Irreversible operations need it to be recent. The
     # database default keeps inserts of a release that does not know the column working.
@@ -122,6 +129,10 @@ class RefreshToken(AbstractRefreshToken):
         editable=False,
     )
     rotated = models.DateTimeField(null=True, blank=True, editable=False)
+    # The client's address when this token was issued (sign-in or refresh), as the rate
+    # limiter sees it: the session's newest token tells where it was last used, and a
+    # refresh, which inserts its successor anyway, records it without another write.
+    ip = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta(AbstractRefreshToken.Meta):
         abstract = False
@@ -153,6 +164,60 @@ class RefreshToken(AbstractRefreshToken):
     def is_expired(self, request=None) -> bool:
         # graphql-jwt's check goes through datetime.utcnow(), deprecated since 3.12.
         return self.expires_after(self.created) <= timezone.now()
+
+
+class SecurityEvent(models.Model):
+    """One entry of a person's security trail: a sign-in, a session ended, the account gone.
+
+    Written in the same transaction as the change it records (STYLE §19). Never
+    holds a token, a code or a key: ``details`` is a small JSON object of short
+    values whose keys are checked (``accounts.services.events``).
+    """
+
+    class Type(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_REFUSED = "sign_in_refused", "Sign-in refused"
+        SESSION_ENDED = "session_ended", "Session ended"
+        REFRESH_REPLAY_DETECTED = "refresh_replay_detected", "Refresh token replay detected"
+        ACCOUNT_DELETED = "account_deleted", "Account deleted"
+        KAKAO_LINKED = "kakao_linked", "Kakao linked"
+        KAKAO_UNLINKED = "kakao_unlinked", "Kakao unlinked"
+        CONSENT_GRANTED = "consent_granted", "Consent granted"
+        CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
+        REAUTHENTICATED = "reauthenticated", "Re-authenticated"
+
+    # Opaque, like session ids: a sequence would tell how busy the service is.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # NULL once the person is deleted (ACCOUNT_DELETE_MODE=delete); with "anonymize"
+    # it points at the anonymized row.
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="security_events",
+    )
+    type = models.CharField(max_length=32, choices=Type.choices)
+    at = models.DateTimeField(default=timezone.now)
+    # The session the event is about (not a foreign key: the trail outlives sessions).
+    session_id = models.UUIDField(null=True, blank=True)
+    # Where the request came from: the address as the rate limiter sees it, the client.
+    ip = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=Session.USER_AGENT_MAX, blank=True)
+    app_name = models.CharField(max_length=Session.APP_NAME_MAX, blank=True)
+    app_version = models.CharField(max_length=Session.APP_VERSION_MAX, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            # A person's trail, newest first (the cursor is (at, id)).
+            models.Index(fields=["user", "-at", "-id"], name="accounts_event_user_at"),
+            # Retention: the oldest go first; the admin's date filter.
+            models.Index(fields=["at"], name="accounts_event_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} of user {self.user_id} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 # --- consent: what the person agreed to at Kakao, as history ---------------------------------

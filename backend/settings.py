@@ -235,6 +235,9 @@ CORS_ALLOW_HEADERS = (
     "apollo-require-preflight",
     "x-apollo-operation-name",
     "x-requested-with",
+    # A native or hybrid app's own name and version, shown in the person's device list.
+    "x-client-name",
+    "x-client-version",
 )
 # A 503's Retry-After must be readable by a browser app on another origin.
 CORS_EXPOSE_HEADERS = ("retry-after",)
@@ -290,6 +293,19 @@ KAKAO_LOGOUT_REDIRECT_URIS = env_list("KAKAO_LOGOUT_REDIRECT_URIS")
 # What leaving does to the user row: "anonymize" (deactivate and clear it; rows that
 # point at it survive) or "delete".
 ACCOUNT_DELETE_MODE = env_str("ACCOUNT_DELETE_MODE", "anonymize").lower()
+
+# --- Security events and metrics ------------------------------------------------------
+# How long a person's security events are kept; `manage.py cleartokens` deletes older ones.
+SECURITY_EVENTS_RETENTION_DAYS = env_int("SECURITY_EVENTS_RETENTION_DAYS", 365)
+# GET /metrics (Prometheus text format): off unless enabled, then only with
+# `Authorization: Bearer <METRICS_TOKEN>` or from METRICS_ALLOWED_IPS (addresses or
+# networks, as the rate limiter sees the client, i.e. honouring TRUSTED_PROXY_COUNT).
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
+# Where each gunicorn worker writes its counts so that /metrics adds them all up;
+# gunicorn.conf.py makes a fresh directory when metrics are on and this is unset.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
 
 # --- Abuse limits -------------------------------------------------------------
 # "count/seconds", counted in the Django cache (shared by all instances with Redis);

@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from accounts.views import kakao_unlink_callback
 from backend import admin_lockout
 from backend.health import healthz, readyz
+from backend.metrics import metrics_view
 from schema.graphiql_callback import graphiql_callback
 from schema.views import GraphQLView
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz),
     path("readyz", readyz),
+    # Prometheus' scrape target: off unless METRICS_ENABLED=1, then token or address only.
+    path("metrics", metrics_view),
     path("graphql", graphql_view),
     path("graphql/", graphql_view),
     # Registered in the Kakao console as the unlink callback (연결 끊기 알림).

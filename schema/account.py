@@ -6,6 +6,7 @@ import graphene
 
 from accounts.services import account
 from schema.auth import current_session_id, current_user
+from schema.caller import caller
 from schema.cookies import clear_token_cookies
 from schema.mutations import BaseMutation, CodeFlowArguments, code_flow_arguments
 from schema.types import UserType
@@ -33,7 +34,9 @@ class DeleteAccount(BaseMutation):
     def perform(cls, info):
         request = info.context
         user = current_user(request)
-        account.delete_account(user=user, session_id=current_session_id(request))
+        account.delete_account(
+            user=user, session_id=current_session_id(request), caller=caller(request)
+        )
         clear_token_cookies(info.context)
         return cls(errors=[], ok=True)
 
@@ -63,6 +66,7 @@ class LinkKakao(BaseMutation):
             redirect_uri=flow.redirect_uri,
             nonce=flow.nonce,
             code_verifier=flow.code_verifier,
+            caller=caller(request),
         )
         return cls(errors=[], user=linked)
 
@@ -85,7 +89,8 @@ class UnlinkKakao(BaseMutation):
     def perform(cls, info):
         request = info.context
         user = current_user(request)
-        if account.unlink_kakao(user=user, session_id=current_session_id(request)):
+        session_id = current_session_id(request)
+        if account.unlink_kakao(user=user, session_id=session_id, caller=caller(request)):
             clear_token_cookies(info.context)
         return cls(errors=[], ok=True)
 

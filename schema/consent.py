@@ -7,6 +7,7 @@ import graphene
 from accounts.services.authorize_options import AuthorizePurpose
 from accounts.services.consent import changes
 from schema.auth import current_user
+from schema.caller import caller
 from schema.mutations import BaseMutation, CodeFlowArguments, code_flow_arguments
 from schema.types import UserType
 
@@ -45,6 +46,7 @@ class KakaoGrant(BaseMutation):
             redirect_uri=flow.redirect_uri,
             nonce=flow.nonce,
             code_verifier=flow.code_verifier,
+            caller=caller(request),
         )
         return cls(errors=[], user=user)
 
@@ -71,7 +73,7 @@ class RevokeKakaoScopes(BaseMutation):
     @classmethod
     def perform(cls, info, scopes):
         user = current_user(info.context)
-        changes.revoke_scopes(user=user, scope_ids=scopes)
+        changes.revoke_scopes(user=user, scope_ids=scopes, caller=caller(info.context))
         return cls(errors=[], user=user)
 
 
@@ -98,7 +100,7 @@ class RevokeKakaoServiceTerms(BaseMutation):
     @classmethod
     def perform(cls, info, tags):
         user = current_user(info.context)
-        changes.revoke_service_terms(user=user, tags=tags)
+        changes.revoke_service_terms(user=user, tags=tags, caller=caller(info.context))
         return cls(errors=[], user=user)
 
 

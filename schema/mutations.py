@@ -15,12 +15,13 @@ import graphene
 from django.conf import settings
 from graphene.types.generic import GenericScalar
 
-from accounts import ratelimit
+from accounts import metrics, ratelimit
 from accounts.errors import AccountError
 from accounts.services import inputs, login, sdk_login, sessions
 from accounts.services.authorize_options import AuthorizePurpose
 from accounts.services.oauth_state import check_state
 from schema.auth import current_session_id, note_signed_in
+from schema.caller import caller
 from schema.client_ip import client_ip
 from schema.cookies import (
     clear_state_cookie,
@@ -28,11 +29,6 @@ from schema.cookies import (
     state_cookie,
 )
 from schema.types import AccountErrorType, UserType
-
-
-def user_agent(request) -> str:
-    """The client's User-Agent, shown to the person in their session list."""
-    return request.META.get("HTTP_USER_AGENT", "")
 
 
 def refresh_token_argument() -> graphene.String:
@@ -215,14 +211,15 @@ class KakaoLogin(TokenFields, BaseMutation):
     @classmethod
     def perform(cls, info, code, redirect_uri=None, state=None, delivery=TokenDelivery.COOKIE):
         request = info.context
-        flow = code_flow_arguments(request, code=code, redirect_uri=redirect_uri, state=state)
-        result = login.kakao_login(
-            code=code,
-            redirect_uri=flow.redirect_uri,
-            nonce=flow.nonce,
-            code_verifier=flow.code_verifier,
-            user_agent=user_agent(request),
-        )
+        with metrics.counted_login("code"):
+            flow = code_flow_arguments(request, code=code, redirect_uri=redirect_uri, state=state)
+            result = login.kakao_login(
+                code=code,
+                redirect_uri=flow.redirect_uri,
+                nonce=flow.nonce,
+                code_verifier=flow.code_verifier,
+                caller=caller(request),
+            )
         in_body = _delivery(delivery) == TokenDelivery.BODY.value
         if in_body:
             note_signed_in(request, result.tokens)  # a body client gets no cookies at all
@@ -271,15 +268,18 @@ class KakaoLoginWithToken(TokenFields, BaseMutation):
     @classmethod
     def perform(cls, info, access_token, id_token=None, nonce=None):
         request = info.context
-        ratelimit.hit(
-            "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
-        )
-        result = sdk_login.kakao_login_with_token(
-            access_token=access_token,
-            id_token=id_token,
-            nonce=nonce,
-            user_agent=user_agent(request),
-        )
+        with metrics.counted_login("native"):
+            ratelimit.hit(
+                "login-ip",
+                client_ip(request),
+                ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP),
+            )
+            result = sdk_login.kakao_login_with_token(
+                access_token=access_token,
+                id_token=id_token,
+                nonce=nonce,
+                caller=caller(request),
+            )
         # No cookies: an SDK app holds its tokens itself.
         note_signed_in(request, result.tokens)
         return cls(

@@ -9,6 +9,7 @@ from accounts import ratelimit
 from accounts.services import reauthentication
 from accounts.services.authorize_options import AuthorizePurpose
 from schema.auth import current_session_id, current_user
+from schema.caller import caller
 from schema.client_ip import client_ip
 from schema.mutations import BaseMutation, CodeFlowArguments, code_flow_arguments
 
@@ -55,6 +56,7 @@ class KakaoReauthenticate(ReauthenticationFields, BaseMutation):
             nonce=flow.nonce,
             code_verifier=flow.code_verifier,
             requested_at=flow.requested_at,
+            caller=caller(request),
         )
         return cls(errors=[], ok=True, authenticated_at=at)
 
@@ -90,6 +92,7 @@ class KakaoReauthenticateWithToken(ReauthenticationFields, BaseMutation):
             access_token=access_token,
             id_token=id_token,
             nonce=nonce,
+            caller=caller(request),
         )
         return cls(errors=[], ok=True, authenticated_at=at)
 

@@ -15,9 +15,11 @@ from django.conf import settings
 
 from accounts import ratelimit
 from accounts.errors import AccountError, AccountErrorCode
-from accounts.services import sessions
+from accounts.services import devices, sessions
 from accounts.services.authorize_options import kakao_logout_url
+from accounts.services.events import EndCause
 from schema.auth import current_session_id, current_user
+from schema.caller import caller
 from schema.client_ip import client_ip
 from schema.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
 from schema.mutations import BaseMutation, TokenFields, refresh_token_argument
@@ -55,6 +57,7 @@ class RefreshToken(TokenFields, BaseMutation):
             issued = sessions.rotate_refresh_token(
                 value=refresh_token or refresh_cookie(info.context),
                 request=info.context,
+                caller=caller(info.context),
             )
         # The new token goes where the old one came from: argument → body, cookie → cookie.
         from_cookie = refresh_token is None
@@ -77,8 +80,10 @@ class RevokeToken(BaseMutation):
     @classmethod
     def perform(cls, info, refresh_token=None):
         with token_source(refresh_token):
-            revoked = sessions.revoke_refresh_token(
-                value=refresh_token or refresh_cookie(info.context), request=info.context
+            revoked = devices.revoke_refresh_token(
+                value=refresh_token or refresh_cookie(info.context),
+                request=info.context,
+                caller=caller(info.context),
             )
         if refresh_token is None:
             clear_token_cookies(info.context)
@@ -125,10 +130,12 @@ class Logout(BaseMutation):
     ):
         request = info.context
         if everywhere:
-            sessions.end_all_sessions(user=current_user(request))
+            devices.end_all_sessions(
+                user=current_user(request), cause=EndCause.EVERYWHERE, caller=caller(request)
+            )
         elif value := refresh_token or refresh_cookie(request):
             try:
-                sessions.revoke_refresh_token(value=value, request=request)
+                devices.revoke_refresh_token(value=value, request=request, caller=caller(request))
             except AccountError as error:
                 # Logging out of an ended session, or with a garbled cookie, is fine (the
                 # cookies go below); a malformed argument is the caller's mistake.
@@ -160,7 +167,7 @@ class RevokeSession(BaseMutation):
     @classmethod
     def perform(cls, info, id):
         request = info.context
-        sessions.end_session(user=current_user(request), session_id=id)
+        devices.end_session(user=current_user(request), session_id=id, caller=caller(request))
         if id == current_session_id(request) and refresh_cookie(request):
             clear_token_cookies(request)
         return cls(errors=[], ok=True)

@@ -9,10 +9,12 @@ from graphql import GraphQLError
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import User
 from accounts.services.consent.current import kakao_consent
+from accounts.services.devices import SessionInfo, live_sessions
 from accounts.services.reauthentication import session_authenticated_at
-from accounts.services.sessions import SessionInfo, live_sessions
 from schema.auth import current_session_id, signed_in_user
 from schema.consent_types import KakaoConsentType
+from schema.devices import DeviceType
+from schema.events import resolve_security_events, security_events_field
 
 AccountErrorCodeEnum = graphene.Enum.from_enum(
     AccountErrorCode,
@@ -58,6 +60,13 @@ class SessionType(graphene.ObjectType):
         required=True, description="When it ends unless refreshed before then."
     )
     user_agent = graphene.String(description="The User-Agent of the sign-in (trimmed), or null.")
+    device = graphene.Field(
+        graphene.NonNull(DeviceType), description="The device, readable (from the sign-in)."
+    )
+    last_ip = graphene.String(
+        description="The client's address at the last refresh (or the sign-in), as the rate "
+        "limiter sees it (an IPv6 address as its /64); null when unknown."
+    )
 
     class Meta:
         name = "Session"
@@ -71,6 +80,8 @@ class SessionType(graphene.ObjectType):
             last_used_at=session.last_used,
             expires_at=session.expires,
             user_agent=session.user_agent or None,
+            device=DeviceType.of(session.device),
+            last_ip=session.last_ip or None,
         )
 
 
@@ -96,6 +107,8 @@ class UserType(DjangoObjectType):
         "older than KAKAO_CONSENT_MAX_AGE_SECONDS. Only your own.",
     )
 
+    security_events = security_events_field()
+
     class Meta:
         model = User
         name = "User"
@@ -119,6 +132,14 @@ class UserType(DjangoObjectType):
             user=user, session_id=current_session_id(request)
         )
         return KakaoConsentType.from_consent(consent, authenticated_at=authenticated_at)
+
+    @staticmethod
+    def resolve_security_events(user: User, info, first=None, after=None):
+        request = info.context
+        _ensure_own(user, request, "Only your own security events are visible.")
+        return resolve_security_events(
+            user.pk, first=first, after=after, current_session_id=current_session_id(request)
+        )
 
     @staticmethod
     def resolve_profile_image_url(user: User, info) -> str | None:

@@ -10,13 +10,14 @@ from graphene_django.views import GraphQLView as BaseGraphQLView
 from graphene_django.views import HttpError
 from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast
 
+from accounts import metrics
 from backend.outages import is_database_unavailable, service_unavailable
 from schema.auth import authenticate_request
 from schema.cookies import apply_cookies
 from schema.csrf import csrf_rejection_reason
 from schema.documents import checked_document
 from schema.graphiql_tour import graphiql_tour
-from schema.limits import Limits
+from schema.limits import QUERY_TOO_COMPLEX, QUERY_TOO_LARGE, Limits
 from schema.requests import (
     NOT_ACCEPTABLE_MESSAGE,
     RequestError,
@@ -59,10 +60,13 @@ class GraphQLView(BaseGraphQLView):
         if not query:
             if show_graphiql:
                 return None
+            metrics.graphql_refused("malformed")
             raise RequestError(request, "Must provide query string.")
         limits = Limits.from_settings()
         document, errors = checked_document(query, limits)
         if errors:
+            # Counted per request: the checked document itself is cached.
+            metrics.graphql_refused(refusal_reason(errors))
             return ExecutionResult(data=None, errors=list(errors))
         operation = get_operation_ast(document, operation_name)
         if (
@@ -72,6 +76,7 @@ class GraphQLView(BaseGraphQLView):
         ):
             if show_graphiql:
                 return None
+            metrics.graphql_refused("method")
             raise HttpError(
                 HttpResponseNotAllowed(
                     ["POST"],
@@ -104,11 +109,19 @@ class GraphQLView(BaseGraphQLView):
         """A GET's parameters are in its URL: its body is never read, whatever its Content-Type."""
         if request.method == "GET":
             return {}
-        return read_body(request, super().parse_body)
+        try:
+            return read_body(request, super().parse_body)
+        except RequestError:
+            metrics.graphql_refused("malformed")
+            raise
 
     @staticmethod
     def get_graphql_params(request: HttpRequest, data):
-        return graphql_params(request, data)
+        try:
+            return graphql_params(request, data)
+        except RequestError:
+            metrics.graphql_refused("malformed")
+            raise
 
     def get_response(self, request: HttpRequest, data, show_graphiql=False):
         result, status = super().get_response(request, data, show_graphiql)
@@ -122,6 +135,7 @@ class GraphQLView(BaseGraphQLView):
             logger.warning(
                 "csrf_rejected method=%s content_type=%s", request.method, request.content_type
             )
+            metrics.graphql_refused("csrf")
             return JsonResponse(
                 {"errors": [{"message": reason, "extensions": {"code": "CSRF_REJECTED"}}]},
                 status=403,
@@ -187,3 +201,15 @@ class GraphQLView(BaseGraphQLView):
 def _is_graphql_answer(response: HttpResponse) -> bool:
     """A GraphQL response of graphene-django's: not GraphiQL's page, not its 405 (kept as is)."""
     return response["Content-Type"] == "application/json" and response.status_code != 405
+
+
+def refusal_reason(errors: tuple[GraphQLError, ...]) -> str:
+    """The ``reason`` label of a document refused by a limit, parsing or validation."""
+    code = (errors[0].extensions or {}).get("code")
+    if code == QUERY_TOO_LARGE:
+        return "too_large"
+    if code == QUERY_TOO_COMPLEX:
+        return "too_complex"
+    if "introspection" in errors[0].message.lower():
+        return "introspection"
+    return "invalid"

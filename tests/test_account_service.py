@@ -8,10 +8,12 @@ import pytest
 import requests
 import responses
 
+from accounts.caller import Caller
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import KakaoClient, KakaoInvalidClient, KakaoNotConnected, KakaoUnavailable
 from accounts.models import RefreshToken, Session, SocialAccount, User
-from accounts.services import account, login, sessions
+from accounts.services import account, devices, login, sessions
+from accounts.services.events import EndCause
 from tests.kakao_fixtures import API, mock_login, user_response
 
 pytestmark = pytest.mark.django_db
@@ -135,9 +137,9 @@ def test_end_all_sessions_revokes_only_that_users_live_tokens(all_logs):
     for _ in range(3):
         sessions.start_session(user=user)
     sessions.start_session(user=other)
-    assert sessions.end_all_sessions(user=user) == 3
+    assert devices.end_all_sessions(user=user, cause=EndCause.EVERYWHERE) == 3
     assert live_sessions(user) == 0 and live_sessions(other) == 1
-    assert sessions.end_all_sessions(user=user) == 0
+    assert devices.end_all_sessions(user=user, cause=EndCause.EVERYWHERE) == 0
     assert f"sessions_ended user={user.pk} count=3" in all_logs.text
 
 
@@ -146,7 +148,7 @@ def test_end_all_sessions_revokes_only_that_users_live_tokens(all_logs):
 
 def test_delete_account_unlinks_at_kakao_then_anonymizes(kakao):
     user = kakao_user(is_staff=True, first_name="길동")
-    sid = signed_in(user, user_agent="Mozilla/5.0 (iPhone; 홍길동's phone)")
+    sid = signed_in(user, caller=Caller(user_agent="Mozilla/5.0 (iPhone; 홍길동's phone)"))
     mock_unlink(kakao)
     # when
     account.delete_account(user=user, session_id=sid)
@@ -415,7 +417,7 @@ def test_admin_key_is_never_logged(kakao, all_logs):
 def test_admin_user_page_shows_link_and_live_sessions_and_ends_them(admin_client):
     user = kakao_user()
     live = sessions.start_session(user=user)
-    sessions.revoke_refresh_token(value=sessions.start_session(user=user).refresh_token_value)
+    devices.revoke_refresh_token(value=sessions.start_session(user=user).refresh_token_value)
     page = admin_client.get(f"/admin/accounts/user/{user.pk}/change/")
     assert page.status_code == 200
     body = page.content.decode()

@@ -134,6 +134,40 @@ def test_required_service_terms_with_an_admin_key_are_fine(settings):
 
 
 @pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"SECURITY_EVENTS_RETENTION_DAYS": 0}, "accounts.E026"),
+        ({"SECURITY_EVENTS_RETENTION_DAYS": 30}, "accounts.W006"),
+        ({"METRICS_TOKEN": "short"}, "accounts.E027"),
+        ({"METRICS_TOKEN": "has spaces in it but long enough"}, "accounts.E027"),
+        ({"METRICS_ALLOWED_IPS": ["10.0.0.0/8", "not-an-address"]}, "accounts.E028"),
+        ({"METRICS_ENABLED": True}, "accounts.E029"),
+        ({"PROMETHEUS_MULTIPROC_DIR": "/nonexistent/prometheus"}, "accounts.E030"),
+    ],
+)
+def test_security_events_and_metrics_settings_are_checked(settings, changes, error):
+    assert error not in ids()
+    for name, value in changes.items():
+        setattr(settings, name, value)
+    assert error in ids()
+
+
+def test_metrics_with_a_token_or_addresses_start(settings, tmp_path):
+    settings.METRICS_ENABLED = True
+    settings.METRICS_TOKEN = "a-long-enough-metrics-token"
+    settings.PROMETHEUS_MULTIPROC_DIR = str(tmp_path)
+    assert [i for i in ids() if i.startswith("accounts.E")] == []
+    settings.METRICS_TOKEN = ""
+    settings.METRICS_ALLOWED_IPS = ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"]
+    assert [i for i in ids() if i.startswith("accounts.E")] == []
+
+
+def test_a_bad_metrics_token_is_not_echoed(settings):
+    settings.METRICS_TOKEN = "s3cret token"
+    assert all("s3cret" not in message.msg for message in check_configuration())
+
+
+@pytest.mark.parametrize(
     "name",
     [
         "GRAPHQL_MAX_QUERY_BYTES",

@@ -18,6 +18,7 @@ import urllib3
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
+from accounts import metrics
 from accounts.kakao.consent_api import ConsentEndpoints
 from accounts.kakao.errors import (
     KakaoError,
@@ -177,7 +178,10 @@ class KakaoClient(ConsentEndpoints):
                 _path(url),
                 type(exc).__name__,
             )
+            metrics.kakao_request(_path(url), "error", time.monotonic() - started)
             raise KakaoUnavailable() from None
+        # The path only (a fixed label per endpoint), never a host or a query string.
+        metrics.kakao_request(_path(url), str(status), time.monotonic() - started)
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.info(
             "kakao_request method=%s path=%s status=%s ms=%.0f",

@@ -24,6 +24,6 @@ def drop_table(apps, schema_editor):
 
 class Migration(migrations.Migration):
     # After main's latest (merged in); the lead asked for 0005 on 0003_sessions.
-    dependencies = [("accounts", "0007_consent_and_reauthentication")]
+    dependencies = [("accounts", "0004_consent_and_reauthentication")]
 
     operations = [migrations.RunPython(create_table, drop_table)]

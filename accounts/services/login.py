@@ -4,6 +4,9 @@ code (or an SDK's token) → Kakao profile → find the link → create or link 
 user → sync the profile → start a session. Kakao is called before any
 transaction is opened; the writes happen in one transaction, and a concurrent
 first login of the same person is settled by the database's unique constraints.
+The sign-in's security event rides in that transaction; a refusal once Kakao has
+said who it is (an inactive account, a taken email, too many attempts) is recorded
+on its own, since nothing else is written.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import ratelimit
+from accounts.caller import NO_CALLER, Caller
 from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import (
@@ -29,7 +33,7 @@ from accounts.kakao import (
 )
 from accounts.models import SocialAccount, User
 from accounts.ratelimit import Rate
-from accounts.services import sessions
+from accounts.services import events, sessions
 from accounts.services.consent import sign_in as consent_sign_in
 from accounts.services.inputs import (
     MAX_CODE_BYTES,
@@ -69,7 +73,7 @@ def kakao_login(
     nonce: str | None = None,
     code_verifier: str | None = None,
     client: KakaoClient | None = None,
-    user_agent: str = "",
+    caller: Caller = NO_CALLER,
 ) -> LoginResult:
     """Sign a person in with a Kakao authorization code; create or link their user."""
     profile = kakao_profile_from_code(
@@ -79,29 +83,41 @@ def kakao_login(
         code_verifier=code_verifier,
         client=client,
     )
-    return sign_in(profile=profile, user_agent=user_agent)
+    return sign_in(profile=profile, caller=caller, method="code")
 
 
-def sign_in(*, profile: KakaoProfile, user_agent: str = "") -> LoginResult:
+def sign_in(*, profile: KakaoProfile, caller: Caller = NO_CALLER, method: str) -> LoginResult:
     """The pipeline once Kakao has said who this is: limits, required terms, the user, a session.
 
     Kakao is called (required service terms) before the transaction; the writes
-    (user, link, profile, consent record, session) are one transaction, so a
-    login costs one commit, and a refused one writes nothing.
+    (user, link, profile, consent record, session, the SIGNED_IN event) are one
+    transaction, so a login costs one commit. A refused one writes only its
+    SIGN_IN_REFUSED event. ``method`` is how Kakao vouched: ``code`` or ``native``.
     """
-    ratelimit.hit(
-        "login-kakao-user", profile.id, Rate.parse(settings.RATE_LIMIT_LOGIN_PER_KAKAO_USER)
-    )
-    terms = consent_sign_in.check_required_terms(uid=profile.id)
-    with write_transaction():
-        result = social_login(profile=profile)
-        consent_sign_in.record_sign_in(
-            link_id=result.link_id,
-            new_link=result.new_link,
-            granted_scopes=profile.granted_scopes,
-            service_terms=terms,
+    try:
+        ratelimit.hit(
+            "login-kakao-user", profile.id, Rate.parse(settings.RATE_LIMIT_LOGIN_PER_KAKAO_USER)
         )
-        opened = sessions.open_session(user=result.user, user_agent=user_agent)
+        terms = consent_sign_in.check_required_terms(uid=profile.id)
+        with write_transaction():
+            result = social_login(profile=profile)
+            consent_sign_in.record_sign_in(
+                link_id=result.link_id,
+                new_link=result.new_link,
+                granted_scopes=profile.granted_scopes,
+                service_terms=terms,
+            )
+            opened = sessions.open_session(user=result.user, caller=caller)
+            events.record(
+                type=events.EventType.SIGNED_IN,
+                user_id=result.user.pk,
+                caller=caller,
+                session_id=opened[0].family_id,
+                details={"method": method, "new_account": result.created},
+            )
+    except AccountError as error:
+        events.sign_in_refused(kakao_id=profile.id, error=error.code, method=method, caller=caller)
+        raise
     if terms is None and result.new_link:
         consent_sign_in.read_terms_after_sign_up(link_id=result.link_id, uid=profile.id)
     # The JWT is made after the commit: the write lock is held no longer than the writes.

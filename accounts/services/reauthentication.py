@@ -19,9 +19,12 @@ from django.conf import settings
 from django.utils import timezone
 from graphql_jwt.settings import jwt_settings
 
+from accounts.caller import NO_CALLER, Caller
+from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import KakaoClient
 from accounts.models import Session, User
+from accounts.services import events
 from accounts.services.consent.changes import ensure_same_person, own_link
 from accounts.services.login import kakao_profile_from_code
 from accounts.services.sdk_login import kakao_profile_from_token
@@ -66,6 +69,7 @@ def kakao_reauthenticate(
     requested_at: datetime | None,
     code_verifier: str | None = None,
     client: KakaoClient | None = None,
+    caller: Caller = NO_CALLER,
 ) -> datetime:
     """The person signed in to Kakao again (prompt=login): this session is authenticated now.
 
@@ -93,7 +97,7 @@ def kakao_reauthenticate(
             "Kakao did not sign you in again after the request (the id_token's auth_time is "
             "older): start again with kakaoAuthorize(purpose: REAUTHENTICATE).",
         )
-    return _mark(user, session_id, timezone.now())
+    return _mark(user, session_id, timezone.now(), caller=caller, method="code")
 
 
 def kakao_reauthenticate_with_token(
@@ -104,6 +108,7 @@ def kakao_reauthenticate_with_token(
     id_token: str | None = None,
     nonce: str | None = None,
     client: KakaoClient | None = None,
+    caller: Caller = NO_CALLER,
 ) -> datetime:
     """A native app signed the person in to Kakao again with its SDK and sends the fresh tokens.
 
@@ -137,7 +142,7 @@ def kakao_reauthenticate_with_token(
                 "idToken",
             )
         when = min(authenticated_at, now)
-    return _mark(user, session_id, when)
+    return _mark(user, session_id, when, caller=caller, method="native")
 
 
 def _ensure_live(user: User, session_id: str | None) -> None:
@@ -149,10 +154,20 @@ def _ensure_live(user: User, session_id: str | None) -> None:
         )
 
 
-def _mark(user: User, session_id: str | None, when: datetime) -> datetime:
-    updated = Session.objects.filter(pk=_uuid(session_id), user_id=user.pk).update(
-        authenticated_at=when
-    )
+def _mark(
+    user: User, session_id: str | None, when: datetime, *, caller: Caller, method: str
+) -> datetime:
+    sid = _uuid(session_id)
+    with write_transaction():
+        updated = Session.objects.filter(pk=sid, user_id=user.pk).update(authenticated_at=when)
+        if updated:  # the trail says so in the same transaction
+            events.record(
+                type=events.EventType.REAUTHENTICATED,
+                user_id=user.pk,
+                caller=caller,
+                session_id=sid,
+                details={"method": method},
+            )
     if not updated:
         raise AccountError(AccountErrorCode.SESSION_NOT_FOUND)
     logger.info("session_reauthenticated user=%s", user.pk)

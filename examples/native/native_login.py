@@ -10,7 +10,9 @@ then does what the app does with them, over plain JSON POSTs without cookies:
   2. refreshToken(refreshToken: ...)                     -> a new token, the refresh rotates
   3. logout(refreshToken: ...)                           -> the session ends
 
-Standard library only. Tokens are never printed in full.
+It names itself as an app would (``X-Client-Name`` / ``X-Client-Version``), so the
+person's device list and security events show "Native example 1.0" rather than a
+library's User-Agent. Standard library only. Tokens are never printed in full.
 
     python3 examples/native/native_login.py                 # against `make run`
     python3 examples/native/native_login.py --openid        # with an id_token and nonce
@@ -51,6 +53,8 @@ mutation($refreshToken: String!) {
 }"""
 
 OTHER_APP_ID = 9999999
+# How the app names itself in the person's device list ("Native example 1.0 on …").
+CLIENT_HEADERS = {"X-Client-Name": "Native example", "X-Client-Version": "1.0"}
 
 # No proxies from the environment and no cookie jar: a phone app sends what it means to.
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -76,7 +80,11 @@ def post_json(url: str, body: dict[str, Any], *, timeout: float) -> dict[str, An
         url,
         data=json.dumps(body).encode(),
         method="POST",
-        headers={"Content-Type": "application/json", "Accept": "application/json"},
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            **CLIENT_HEADERS,
+        },
     )
     try:
         with _opener.open(request, timeout=timeout) as response:

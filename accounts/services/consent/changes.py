@@ -11,10 +11,12 @@ import logging
 
 from django.conf import settings
 
+from accounts.caller import NO_CALLER, Caller
 from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import KakaoClient, KakaoError
 from accounts.models import ConsentSource, SocialAccount, User
+from accounts.services import events
 from accounts.services.authorize_options import service_terms_argument
 from accounts.services.consent import records
 from accounts.services.consent.current import kakao_link
@@ -35,6 +37,7 @@ def kakao_grant(
     nonce: str | None = None,
     code_verifier: str | None = None,
     client: KakaoClient | None = None,
+    caller: Caller = NO_CALLER,
 ) -> User:
     """Record the items a signed-in person just granted (additional consent); no new session.
 
@@ -54,6 +57,10 @@ def kakao_grant(
         added = records.record_granted_scopes(
             link_id=link.pk, scope_ids=profile.granted_scopes, source=ConsentSource.GRANT
         )
+        if added:
+            _consent_event(
+                events.EventType.CONSENT_GRANTED, user, caller, scopes=profile.granted_scopes
+            )
     logger.info("kakao_consent_granted user=%s changes=%s", user.pk, added)
     return user
 
@@ -78,7 +85,13 @@ def ensure_same_person(link: SocialAccount, kakao_id: str, *, op: str) -> None:
 # --- withdrawing -----------------------------------------------------------------------------
 
 
-def revoke_scopes(*, user: User, scope_ids: list[str], client: KakaoClient | None = None) -> User:
+def revoke_scopes(
+    *,
+    user: User,
+    scope_ids: list[str],
+    client: KakaoClient | None = None,
+    caller: Caller = NO_CALLER,
+) -> User:
     """Withdraw consent items at Kakao and record Kakao's answer.
 
     Kakao decides what is revocable (-3): items recorded from a token response
@@ -93,11 +106,14 @@ def revoke_scopes(*, user: User, scope_ids: list[str], client: KakaoClient | Non
         raise _refusal(exc, field="scopes") from None
     with write_transaction():
         records.record_scopes(link_id=link.pk, scopes=answer.scopes, withdrawn=ids, complete=False)
+        _consent_event(events.EventType.CONSENT_WITHDRAWN, user, caller, scopes=ids)
     logger.info("kakao_scopes_revoked user=%s scopes=%s", user.pk, ",".join(ids))
     return user
 
 
-def revoke_service_terms(*, user: User, tags: list[str], client: KakaoClient | None = None) -> User:
+def revoke_service_terms(
+    *, user: User, tags: list[str], client: KakaoClient | None = None, caller: Caller = NO_CALLER
+) -> User:
     """Withdraw service terms at Kakao (an optional marketing consent) and record it."""
     tags = _keys(tags, field="tags")
     link = _link_to_change(user, field="tags")
@@ -116,8 +132,20 @@ def revoke_service_terms(*, user: User, tags: list[str], client: KakaoClient | N
         raise _refusal(exc, field="tags") from None
     with write_transaction():
         records.record_withdrawn_terms(link_id=link.pk, tags=answer.tags)
+        _consent_event(events.EventType.CONSENT_WITHDRAWN, user, caller, terms=answer.tags)
     logger.info("kakao_terms_revoked user=%s tags=%s", user.pk, ",".join(answer.tags))
     return user
+
+
+def _consent_event(type_: events.EventType, user: User, caller: Caller, **items: list[str]) -> None:
+    """The change in the person's security trail, in the transaction that records it."""
+    events.record(
+        type=type_,
+        user_id=user.pk,
+        caller=caller,
+        session_id=caller.session_id,
+        details={key: list(values)[: events.MAX_DETAIL_LIST] for key, values in items.items()},
+    )
 
 
 def _keys(values: list[str], *, field: str) -> list[str]:
