@@ -39,7 +39,14 @@ def check_or_exit() -> None:
     from django.core import checks
 
     django.setup()
-    messages = [message for message in checks.run_checks() if not message.is_silenced()]
+    from django.db import connections
+
+    try:
+        messages = [message for message in checks.run_checks() if not message.is_silenced()]
+    finally:
+        # Django 6 runs the database-dependent checks too; gunicorn's master forks its
+        # workers after this, and a connection must never be shared across a fork.
+        connections.close_all()
     errors = [message for message in messages if message.is_serious()]
     for message in errors:
         sys.stderr.write(f"Configuration error: {_one_line(message)}\n")

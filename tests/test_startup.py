@@ -171,6 +171,8 @@ def check_ids() -> list[str]:
     return [message.id for message in checks.run_checks()]
 
 
+# Django 6 runs the database-dependent model checks too (the JSONField's), as at start-up.
+@pytest.mark.django_db
 def test_the_local_switch_relaxes_loopback_kakao_urls_and_nothing_else(settings):
     settings.KAKAO_AUTH_URL = settings.KAKAO_API_URL = "http://127.0.0.1:8001"
     refused = check_ids()
@@ -187,6 +189,7 @@ def test_the_local_switch_relaxes_loopback_kakao_urls_and_nothing_else(settings)
     assert {"accounts.E010", "accounts.E012"} <= set(check_ids())
 
 
+@pytest.mark.django_db
 def test_the_admin_lockout_settings_must_be_positive(settings):
     assert "accounts.E024" not in check_ids()
     settings.ADMIN_LOGIN_MAX_FAILURES = 0
