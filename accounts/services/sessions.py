@@ -24,7 +24,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from graphql_jwt.refresh_token.signals import refresh_token_revoked, refresh_token_rotated
@@ -81,14 +80,16 @@ class TokenContext:
 
 
 def jwt_payload(user: User, context: Any = None) -> dict[str, Any]:
-    """graphql-jwt's JWT_PAYLOAD_HANDLER: its claims, plus ``sid`` (the session).
+    """graphql-jwt's JWT_PAYLOAD_HANDLER: its claims, plus ``sub`` (the user's id) and ``sid``.
 
-    Written out rather than wrapping graphql-jwt's, which uses the deprecated
-    ``datetime.utcnow()``.
+    ``sub`` lets each request find the caller by primary key (accounts/services/callers.py);
+    ``username`` stays for clients and tokens that read it. Written out rather than wrapping
+    graphql-jwt's, which uses the deprecated ``datetime.utcnow()``.
     """
     now = timezone.now()
     payload: dict[str, Any] = {
         user.USERNAME_FIELD: user.get_username(),
+        "sub": str(user.pk),
         "exp": timegm((now + jwt_settings.JWT_EXPIRATION_DELTA).utctimetuple()),
         "origIat": timegm(now.utctimetuple()),
     }
@@ -109,33 +110,6 @@ def get_refresh_token_by_value(
     return refresh_token_model.objects.select_related("user").get(
         token=refresh_token_model.hash_token(token)
     )
-
-
-# --- who is calling ------------------------------------------------------------------
-
-
-def caller_for_access_token(*, username: str, session_id: str | None) -> tuple[User | None, bool]:
-    """The user an access token names, and whether its session is still live: one query.
-
-    Every way a session ends (logout, logout everywhere, revokeSession, a replay,
-    deletion, Kakao's unlink notice) revokes its refresh tokens, so "live" is read
-    off them, the same truth the session list and refresh use. A token without a
-    session (issued before sessions existed) is never live.
-    """
-    users = User.objects.filter(**{User.USERNAME_FIELD: username})
-    sid = _session_uuid(session_id)
-    if sid is None:
-        return next(iter(users[:1]), None), False
-    live = _live_tokens_query().filter(user_id=OuterRef("pk"), family_id=sid)
-    user = next(iter(users.annotate(session_live=Exists(live))[:1]), None)
-    return user, bool(user is not None and user.session_live)
-
-
-def _session_uuid(session_id: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(session_id) if session_id else None
-    except ValueError:
-        return None
 
 
 # --- starting and refreshing -------------------------------------------------------
