@@ -62,9 +62,9 @@ def payload(response: requests.Response, field: str) -> dict:
     return result
 
 
-def login(session: requests.Session, nickname: str) -> dict:
+def login(session: requests.Session, nickname: str, api: str = API) -> dict:
     response = session.post(
-        f"{API}/graphql",
+        f"{api}/graphql",
         json={"query": LOGIN, "variables": {"code": get_code(session, nickname)}},
         timeout=30,
     )
@@ -112,10 +112,12 @@ def _count(kinds: Counter[str], kind: str) -> None:
         kinds[kind] += 1
 
 
-def setup_login(session: requests.Session, nickname: str, kinds: Counter[str]) -> str | None:
+def setup_login(
+    session: requests.Session, nickname: str, kinds: Counter[str], api: str = API
+) -> str | None:
     """A login before the clock starts; its refresh token, or None (counted as an error)."""
     try:
-        result = login(session, nickname)
+        result = login(session, nickname, api)
     except (requests.RequestException, ValueError, ServerError) as exc:
         _count(kinds, f"setup {_error_kind(exc)}")
         return None
@@ -198,11 +200,13 @@ def load(kind: str, master: psutil.Process) -> dict:
     }
 
 
-def _cookie_refresh(session: requests.Session, cookie: str) -> tuple[str | None, str | None]:
+def _cookie_refresh(
+    session: requests.Session, cookie: str, api: str = API
+) -> tuple[str | None, str | None]:
     """One tab's refresh with the browser's cookie: (new cookie, None) or (None, error)."""
     try:
         response = session.post(
-            f"{API}/graphql",
+            f"{api}/graphql",
             json={"query": COOKIE_REFRESH},
             headers={"Cookie": f"{REFRESH_COOKIE}={cookie}"},
             timeout=30,
@@ -215,7 +219,7 @@ def _cookie_refresh(session: requests.Session, cookie: str) -> tuple[str | None,
     return response.cookies.get(REFRESH_COOKIE) or result["refreshToken"], None
 
 
-def storm() -> dict:
+def storm(api: str = API) -> dict:
     """Many tabs of one browser: `STORM_TABS` refreshes at once with the same cookie.
 
     `STORM_BROWSERS` browsers side by side, `STORM_ROUNDS` rounds each; between rounds
@@ -237,7 +241,7 @@ def storm() -> dict:
 
                 def tab(t: int, cookie: str = cookie, barrier=barrier) -> tuple:
                     barrier.wait()  # all tabs fire together
-                    return (*_cookie_refresh(tabs[t], cookie), time.monotonic())
+                    return (*_cookie_refresh(tabs[t], cookie, api), time.monotonic())
 
                 # In the order the answers arrived: the browser keeps the last cookie set.
                 outcomes = sorted(pool.map(tab, range(STORM_TABS)), key=lambda o: o[2])
@@ -249,11 +253,11 @@ def storm() -> dict:
                     distinct.append(len(set(new)))
                 if new:
                     cookie = new[-1]
-        return _cookie_refresh(tabs[0], cookie)[0] is not None
+        return _cookie_refresh(tabs[0], cookie, api)[0] is not None
 
     def open_browser(b: int) -> tuple[list[requests.Session], str | None]:
         tabs = [requests.Session() for _ in range(STORM_TABS)]
-        return tabs, setup_login(tabs[0], f"storm-{b}", kinds)
+        return tabs, setup_login(tabs[0], f"storm-{b}", kinds, api)
 
     with ThreadPoolExecutor(SETUP_THREADS) as pool:
         browsers = list(pool.map(open_browser, range(STORM_BROWSERS)))

@@ -23,12 +23,13 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from graphql_jwt.refresh_token.signals import refresh_token_revoked, refresh_token_rotated
 from graphql_jwt.settings import jwt_settings
 
+from accounts import prepared
 from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import RefreshToken, Session, User
@@ -106,10 +107,52 @@ def jwt_payload(user: User, context: Any = None) -> dict[str, Any]:
 def get_refresh_token_by_value(
     refresh_token_model: type[RefreshToken], token: str, context: Any = None
 ) -> RefreshToken:
-    """graphql-jwt's JWT_GET_REFRESH_TOKEN_HANDLER: find a token by its hash, revoked or not."""
-    return refresh_token_model.objects.select_related("user").get(
-        token=refresh_token_model.hash_token(token)
-    )
+    """graphql-jwt's JWT_GET_REFRESH_TOKEN_HANDLER: find a token by its hash, revoked or not.
+
+    With its user, in one prepared query (every refresh asks it).
+    """
+    query = prepared.per_vendor("refresh-token", _TokenQuery)
+    row = prepared.fetch_one(query.sql, [refresh_token_model.hash_token(token)])
+    if row is None:
+        raise refresh_token_model.DoesNotExist
+    found = query.tokens.instance(row[: len(query.tokens)])
+    found.user = query.users.instance(row[len(query.tokens) :])
+    return found
+
+
+class _TokenQuery:
+    """A refresh token by its hash, with its user."""
+
+    def __init__(self) -> None:
+        self.tokens, self.users = prepared.Columns(RefreshToken), prepared.Columns(User)
+        self.sql = (
+            f"SELECT {self.tokens.sql}, {self.users.sql} FROM {prepared.table(RefreshToken)} "  # noqa: S608
+            f"INNER JOIN {prepared.table(User)} ON {prepared.column(RefreshToken, 'user')} = "
+            f"{prepared.column(User, User._meta.pk.name)} "
+            f"WHERE {prepared.column(RefreshToken, 'token')} = %s"
+        )
+
+
+class _SpendQuery:
+    """Spend an unspent token: the conditional UPDATE that exactly one of concurrent uses wins."""
+
+    def __init__(self) -> None:
+        def col(name: str) -> str:
+            return connection.ops.quote_name(RefreshToken._meta.get_field(name).column)
+
+        pk = col(RefreshToken._meta.pk.name)
+        self.sql = (
+            f"UPDATE {prepared.table(RefreshToken)} SET {col('revoked')} = %s, "  # noqa: S608
+            f"{col('rotated')} = %s WHERE {pk} = %s AND {col('revoked')} IS NULL "
+            f"AND {col('rotated')} IS NULL"
+        )
+
+
+def _spend(token: RefreshToken, now: datetime) -> bool:
+    """Mark ``token`` rotated (and revoked) unless another use already did: True if this won."""
+    sql = prepared.per_vendor("spend-refresh-token", _SpendQuery).sql
+    at = connection.ops.adapt_datetimefield_value(now)
+    return prepared.execute(sql, [at, at, token.pk]) == 1
 
 
 # --- starting and refreshing -------------------------------------------------------
@@ -147,12 +190,10 @@ def rotate_refresh_token(*, value: str | None, request: Any = None) -> IssuedTok
             # A conditional UPDATE: of concurrent uses exactly one wins and inserts
             # the successor in the same transaction, so there is never a moment
             # with the old token spent and no successor.
-            won = RefreshToken.objects.filter(
-                pk=old.pk, revoked__isnull=True, rotated__isnull=True
-            ).update(revoked=now, rotated=now)
-            if won == 1:
+            won = _spend(old, now)
+            if won:
                 new = _create_successor(old, successor_value)
-        if won == 1:
+        if won:
             refresh_token_rotated.send(
                 sender=RefreshToken, request=request, refresh_token=old, refresh_token_issued=new
             )

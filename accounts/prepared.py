@@ -1,0 +1,87 @@
+"""Queries whose shape never changes, written once per database vendor and run with new values.
+
+The requests that every client sends all the time (an authenticated read, a refresh) each
+ran one or two fixed-shape queries, and building them with the ORM (filter, annotate,
+compile) cost several times what running them did. Here their SQL is made once per process
+and vendor from the models' own table and column names (quoted by the backend; every value
+is a bound parameter), and rows come back as model instances through the same converters the
+ORM applies (SQLite's booleans and dates). Queries go through Django's cursor, so its query
+log, transactions and connection handling are unchanged.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from django.db import connection
+from django.db.models import Model
+
+M = TypeVar("M", bound=Model)
+Q = TypeVar("Q")
+
+_made: dict[tuple[str, Any], Any] = {}
+_lock = threading.Lock()
+
+
+def per_vendor(key: Any, make: Callable[[], Q]) -> Q:
+    """``make()`` once per database vendor and ``key`` (the SQL depends on both)."""
+    cache_key = (connection.vendor, key)
+    made = _made.get(cache_key)
+    if made is None:
+        with _lock:
+            made = _made.setdefault(cache_key, make())
+    return made
+
+
+def column(model: type[Model], name: str) -> str:
+    """``"table"."column"`` of a model's field, quoted for this connection."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    return f"{quote(meta.db_table)}.{quote(meta.get_field(name).column)}"
+
+
+def table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+class Columns(Generic[M]):
+    """A model's concrete columns in a SELECT list, and the instance a row's slice makes."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self.fields = model._meta.concrete_fields
+        self.attnames = [field.attname for field in self.fields]
+        self.sql = ", ".join(column(model, field.name) for field in self.fields)
+        self.converters = []
+        for i, field in enumerate(self.fields):
+            col = field.get_col(model._meta.db_table)
+            for converter in (
+                *connection.ops.get_db_converters(col),
+                *col.get_db_converters(connection),
+            ):
+                self.converters.append((i, converter, col))
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def instance(self, row: tuple | list) -> M:
+        """The model instance for ``row`` (exactly this model's columns, in order)."""
+        values = list(row)
+        for i, converter, col in self.converters:
+            values[i] = converter(values[i], col, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def fetch_one(sql: str, params: list[Any]) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def execute(sql: str, params: list[Any]) -> int:
+    """Run a write; the number of rows it changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
