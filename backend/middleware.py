@@ -4,7 +4,7 @@ middleware, applied to the admin only."""
 from __future__ import annotations
 
 import re
-import uuid
+import secrets
 from collections.abc import Callable
 
 from django.contrib.auth.middleware import AuthenticationMiddleware
@@ -23,7 +23,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _SANE.fullmatch(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SANE.fullmatch(incoming) else secrets.token_hex(16)
         request.request_id = request_id
         token = request_id_var.set(request_id)
         try:

@@ -24,10 +24,10 @@ from django.utils.functional import SimpleLazyObject
 from graphql import GraphQLError
 from graphql_jwt.exceptions import JSONWebTokenError, JSONWebTokenExpired
 from graphql_jwt.settings import jwt_settings
-from graphql_jwt.utils import get_payload
 
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.services.callers import caller_for_access_token
+from schema.verified_tokens import verified_payload
 
 TOKEN_EXPIRED = "TOKEN_EXPIRED"
 INVALID_TOKEN = "INVALID_TOKEN"
@@ -46,7 +46,7 @@ def authenticate_request(request: HttpRequest) -> None:
         request.user = AnonymousUser()
         return
     try:
-        payload = get_payload(token, request)
+        payload = verified_payload(token, request)
     except JSONWebTokenExpired:
         _anonymous(request, TOKEN_EXPIRED)
         return
