@@ -85,3 +85,46 @@ def execute(sql: str, params: list[Any]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+class JoinedGet(Generic[M]):
+    """One ``model`` row found by equality on ``fields``, with the row its foreign key ``via``
+    points at (``select_related(via).get(...)``, or None when there is no such row)."""
+
+    def __init__(self, model: type[M], via: str, fields: tuple[str, ...]) -> None:
+        self.via = via
+        self.fields = [model._meta.get_field(name) for name in fields]
+        related = model._meta.get_field(via).related_model
+        self.rows, self.related = Columns(model), Columns(related)
+        where = " AND ".join(f"{column(model, name)} = %s" for name in fields)
+        self.sql = (
+            f"SELECT {self.rows.sql}, {self.related.sql} FROM {table(model)} "  # noqa: S608
+            f"INNER JOIN {table(related)} ON {column(model, via)} = "
+            f"{column(related, related._meta.pk.name)} WHERE {where}"
+        )
+
+    def get(self, *values: Any) -> M | None:
+        pairs = zip(self.fields, values, strict=True)
+        row = fetch_one(self.sql, [f.get_db_prep_value(v, connection) for f, v in pairs])
+        if row is None:
+            return None
+        found = self.rows.instance(row[: len(self.rows)])
+        setattr(found, self.via, self.related.instance(row[len(self.rows) :]))
+        return found
+
+
+def update_by_pk(model: type[Model], pk: Any, **values: Any) -> int:
+    """``model.objects.filter(pk=pk).update(**values)`` for plain columns, the SQL made once."""
+    names = tuple(sorted(values))
+
+    def make() -> tuple[str, list]:
+        fields = [model._meta.get_field(name) for name in names]
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        pk_column = quote(model._meta.pk.column)
+        sql = f"UPDATE {table(model)} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
+        return sql, fields
+
+    sql, fields = per_vendor(("update", model._meta.label, names), make)
+    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    return execute(sql, [*params, pk])

@@ -181,7 +181,6 @@ class KakaoClient:
             body = {}
         return status, body
 
-
     def _send(
         self, method: str, url: str, *, headers: dict[str, str] | None = None, data: Any = None
     ) -> requests.Response:

@@ -111,26 +111,13 @@ def get_refresh_token_by_value(
 
     With its user, in one prepared query (every refresh asks it).
     """
-    query = prepared.per_vendor("refresh-token", _TokenQuery)
-    row = prepared.fetch_one(query.sql, [refresh_token_model.hash_token(token)])
-    if row is None:
+    query = prepared.per_vendor(
+        "refresh-token", lambda: prepared.JoinedGet(RefreshToken, "user", ("token",))
+    )
+    found = query.get(refresh_token_model.hash_token(token))
+    if found is None:
         raise refresh_token_model.DoesNotExist
-    found = query.tokens.instance(row[: len(query.tokens)])
-    found.user = query.users.instance(row[len(query.tokens) :])
     return found
-
-
-class _TokenQuery:
-    """A refresh token by its hash, with its user."""
-
-    def __init__(self) -> None:
-        self.tokens, self.users = prepared.Columns(RefreshToken), prepared.Columns(User)
-        self.sql = (
-            f"SELECT {self.tokens.sql}, {self.users.sql} FROM {prepared.table(RefreshToken)} "  # noqa: S608
-            f"INNER JOIN {prepared.table(User)} ON {prepared.column(RefreshToken, 'user')} = "
-            f"{prepared.column(User, User._meta.pk.name)} "
-            f"WHERE {prepared.column(RefreshToken, 'token')} = %s"
-        )
 
 
 class _SpendQuery:
