@@ -35,6 +35,13 @@ SECONDS = float(size("BENCH_PHASE_SECONDS", "3", "1"))
 WARMUP = float(size("BENCH_PHASE_WARMUP", "0.7", "0.3"))
 CONCURRENCY = int(os.environ.get("BENCH_CPU_CONCURRENCY", "8"))
 LOGIN_CONCURRENCY = (8, 32)
+# A part of the comparison only (while working on one path): BENCH_OPERATIONS=read,refresh
+# BENCH_DATABASES=sqlite; BENCH_LOGIN_RATES=0 leaves out the logins-per-second phases.
+OPERATIONS = [
+    op for op in os.environ.get("BENCH_OPERATIONS", ",".join(phases.OPERATIONS)).split(",") if op
+]
+DATABASES = [db for db in os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",") if db]
+LOGIN_RATES = os.environ.get("BENCH_LOGIN_RATES", "1") != "0"
 RESULTS = Path(
     os.environ.get("BENCH_RESULTS") or (servers.LOGS if QUICK else ROOT / "bench/results")
 )
@@ -116,12 +123,12 @@ def compare_on(kind: str, roots: dict[str, Path], standin) -> dict:
     builds = [Build(name, root, kind) for name, root in roots.items()]
     try:
         result: dict = {"cpu": {}, "logins": {}}
-        for operation in phases.OPERATIONS:
+        for operation in OPERATIONS:
             log(f"{kind}: {operation}")
             result["cpu"][operation] = alternate(
                 builds, ROUNDS, lambda b, op=operation: b.measure(op)
             )
-        for latency in (0, 100):
+        for latency in (0, 100) if LOGIN_RATES else ():
             servers.set_latency(standin, latency)
             for concurrency in LOGIN_CONCURRENCY:
                 log(f"{kind}: logins at concurrency {concurrency}, Kakao at {latency} ms")
@@ -171,7 +178,7 @@ def main() -> None:
     standin = servers.start_standin()
     raw: dict = {}
     try:
-        for kind in ("sqlite", "postgres"):
+        for kind in DATABASES:
             raw[kind] = compare_on(kind, {"base": base_root, "head": ROOT}, standin)
     finally:
         servers.stop(standin)

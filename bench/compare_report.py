@@ -21,10 +21,12 @@ def targets(summary: dict) -> dict[str, bool]:
     result: dict[str, bool] = {}
     for kind, s in summary.items():
         for op, (target, _) in CPU_TARGETS.items():
+            if op not in s["cpu_ms_per_op"]:
+                continue
             ratio = s["cpu_ms_per_op"][op]["ratio"]
             result[f"{kind}: {op} CPU ≤ {target}× base"] = ratio is not None and ratio <= target
             result[f"{kind}: {op} no errors"] = s["cpu_ms_per_op"][op]["errors"]["head"] == 0
-        for latency in (0, 100):
+        for latency in (0, 100) if s["logins_per_second"] else ():
             c8 = s["logins_per_second"][f"{latency}ms_c8"]["head_median"]
             c32 = s["logins_per_second"][f"{latency}ms_c32"]["head_median"]
             result[f"{kind}: logins/s at c32 ≥ at c8, Kakao {latency} ms"] = c32 >= c8
@@ -72,6 +74,8 @@ def markdown(r: dict) -> str:
             "|---|---|---|---|---|---|---|",
         ]
         for op, (target, label_op) in CPU_TARGETS.items():
+            if op not in s["cpu_ms_per_op"]:
+                continue
             row = s["cpu_ms_per_op"][op]
             lines.append(
                 f"| {label_op} | {row['base_median']} | {row['head_median']} | "
@@ -91,7 +95,7 @@ def markdown(r: dict) -> str:
                 f"| {latency} | {concurrency[1:]} | {row['base_median']} | {row['head_median']} | "
                 f"{row['ratio']} | {row['errors']['base']}/{row['errors']['head']} |"
             )
-        for latency in ("0ms", "100ms"):
+        for latency in ("0ms", "100ms") if s["logins_per_second"] else ():
             rows = s["logins_per_second"]
             for build in ("base", "head"):
                 c8 = rows[f"{latency}_c8"][f"{build}_median"]
