@@ -148,11 +148,15 @@ class RefreshToken(AbstractRefreshToken):
         return f"refresh token #{self.pk} of user {self.user_id}"
 
     def save(self, *args, **kwargs):
+        self.ensure_token()
+        super().save(*args, **kwargs)
+
+    def ensure_token(self) -> None:
+        """A new random token (kept for ``get_token()``), stored as its hash; once."""
         if not self.token:
             raw = self.generate_token()
             self._cached_token = raw
             self.token = self.hash_token(raw)
-        super().save(*args, **kwargs)
 
     @classmethod
     def hash_token(cls, raw: str) -> str:

@@ -128,3 +128,39 @@ def update_by_pk(model: type[Model], pk: Any, **values: Any) -> int:
     sql, fields = per_vendor(("update", model._meta.label, names), make)
     params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
     return execute(sql, [*params, pk])
+
+
+def insert(instance: M) -> M:
+    """``instance.save(force_insert=True)`` without the ORM's per-call work; no save signals.
+
+    For models that have no signal receivers and no custom ``save`` logic left to run (the
+    caller has done it). Fields' ``pre_save`` still runs (``auto_now_add`` dates).
+    """
+    model = type(instance)
+    if not connection.features.can_return_columns_from_insert:
+        instance.save(force_insert=True)
+        return instance
+    pk = model._meta.pk
+    # An auto-incremented key comes back from the database; any other is ours to send.
+    returned = getattr(instance, pk.attname) is None
+
+    def make() -> tuple[str, list]:
+        quote = connection.ops.quote_name
+        fields = [f for f in model._meta.concrete_fields if not (returned and f is pk)]
+        sql = (
+            f"INSERT INTO {table(model)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
+        if returned:
+            sql += f" RETURNING {quote(pk.column)}"
+        return sql, fields
+
+    sql, fields = per_vendor(("insert", model._meta.label, returned), make)
+    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if returned:
+            setattr(instance, pk.attname, cursor.fetchone()[0])
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance

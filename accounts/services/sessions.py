@@ -152,8 +152,10 @@ def start_session(*, user: User, user_agent: str = "") -> IssuedTokens:
 
 def open_session(*, user: User, user_agent: str = "") -> tuple[RefreshToken, str]:
     """The database half of starting a session (its rows); ``issue`` makes the tokens."""
-    session = Session.objects.create(user=user, user_agent=_trim(user_agent))
-    refresh = RefreshToken.objects.create(user=user, family=session)
+    session = prepared.insert(Session(user=user, user_agent=_trim(user_agent)))
+    refresh = RefreshToken(user=user, family=session)
+    refresh.ensure_token()
+    prepared.insert(refresh)
     logger.info("session_started user=%s", user.pk)
     return refresh, refresh.get_token()
 
@@ -231,8 +233,7 @@ def _find_or_heal_successor(old: RefreshToken, successor_value: str) -> RefreshT
 def _create_successor(old: RefreshToken, successor_value: str) -> RefreshToken:
     successor = RefreshToken(user_id=old.user_id, family_id=old.family_id)
     successor.token = RefreshToken.hash_token(successor_value)
-    successor.save(force_insert=True)
-    return successor
+    return prepared.insert(successor)
 
 
 def _successor_value(presented: str) -> str:
