@@ -184,6 +184,28 @@ def measure_refresh() -> dict:
     return {**summary(costs), **sql(queries)}
 
 
+READ = "query { me { id nickname } }"
+
+
+def measure_read() -> dict:
+    """An authenticated read: the access token in the header, the caller and session checked."""
+    client = Client()
+    authorize = gql(client, AUTHORIZE)
+    login = gql(client, LOGIN, code=new_code("reader"), state=authorize["state"])
+    bearer = Client(HTTP_AUTHORIZATION=f"Bearer {login['token']}")
+    costs, queries = [], []
+    for i in range(WARMUP + RUNS):
+        with Counted(connection) as captured:
+            started = time.perf_counter()
+            data = gql(bearer, READ)
+            elapsed = time.perf_counter() - started
+        assert data and data["id"], data
+        if i >= WARMUP:
+            costs.append(elapsed * 1000)
+            queries.append(captured.counts)
+    return {**summary(costs), **sql(queries)}
+
+
 def measure_oidc_calls() -> dict:
     with override_settings(KAKAO_OIDC=True):
         client = Client()
@@ -277,6 +299,7 @@ results = {
     "returning_login": measure_logins(returning=True),
     "new_login": measure_logins(returning=False),
     "refresh": measure_refresh(),
+    "read": measure_read(),
     "kakao_calls_with_oidc": measure_oidc_calls(),
     "native_login": measure_native(),
     # Last: the login measurements keep the timing they had (in a smoke run they share

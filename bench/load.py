@@ -113,9 +113,13 @@ def _count(kinds: Counter[str], kind: str) -> None:
 
 
 def setup_login(
-    session: requests.Session, nickname: str, kinds: Counter[str], api: str = API
+    session: requests.Session,
+    nickname: str,
+    kinds: Counter[str],
+    api: str = API,
+    field: str = "refreshToken",
 ) -> str | None:
-    """A login before the clock starts; its refresh token, or None (counted as an error)."""
+    """A login before the clock starts; its refresh (or access) token, or None (an error)."""
     try:
         result = login(session, nickname, api)
     except (requests.RequestException, ValueError, ServerError) as exc:
@@ -124,17 +128,26 @@ def setup_login(
     if result["errors"]:
         _count(kinds, f"setup {_error_kind(result['errors'])}")
         return None
-    return result["refreshToken"]
+    return result[field]
+
+
+READ = "query { me { id nickname } }"
 
 
 def load(kind: str, master: psutil.Process) -> dict:
-    """`CONCURRENCY` threads for `DURATION` seconds: logins of returning users, or refreshes."""
+    """`CONCURRENCY` threads for `DURATION` seconds: logins of returning users, refreshes,
+    or authenticated reads (`me { id nickname }` with a Bearer token)."""
     kinds: Counter[str] = Counter()
     sessions = [requests.Session() for _ in range(CONCURRENCY)]
+    field = "token" if kind == "read" else "refreshToken"
+
+    def setup(i: int) -> str | None:
+        token = setup_login(sessions[i], f"load-{i}", kinds, field=field)
+        sessions[i].cookies.clear()  # a read says who it is by its header only
+        return token
+
     with ThreadPoolExecutor(SETUP_THREADS) as pool:
-        tokens = list(
-            pool.map(lambda i: setup_login(sessions[i], f"load-{i}", kinds), range(CONCURRENCY))
-        )
+        tokens = list(pool.map(setup, range(CONCURRENCY)))
     ok, windows = [0] * CONCURRENCY, []
     errors = [int(token is None) for token in tokens]
     stop_at = time.monotonic() + DURATION
@@ -146,6 +159,15 @@ def load(kind: str, master: psutil.Process) -> dict:
             try:
                 if kind == "login":
                     result = login(session, f"load-{i}")
+                elif kind == "read":
+                    response = session.post(
+                        f"{API}/graphql",
+                        json={"query": READ},
+                        headers={"Authorization": f"Bearer {token}"},
+                        timeout=30,
+                    )
+                    me = payload(response, "me")
+                    result = {"errors": [] if me.get("id") else [{"code": "NO_USER"}]}
                 else:
                     response = session.post(
                         f"{API}/graphql",
