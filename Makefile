@@ -6,20 +6,24 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-# The interpreter: PYTHON when given, else the first of these that runs and is >= 3.11.
+# The interpreter: PYTHON when given, else the first of these that runs and is >= 3.11
+# (scripts/find_python.sh says which it skipped, and why, and which it chose).
 PYTHON_CANDIDATES := python3.13 python3.12 python3.11 python3
-PYTHON_ID_CODE := import sys, platform; sys.exit(1) if sys.version_info < (3, 11) \
-	else print(platform.python_version(), sys.executable)
 ifeq ($(origin PYTHON),undefined)
-PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
-	$$p -c '$(PYTHON_ID_CODE)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+PYTHON_FOUND := $(shell sh scripts/find_python.sh first $(PYTHON_CANDIDATES))
+else
+PYTHON_FOUND := $(shell sh scripts/find_python.sh named '$(PYTHON)')
 endif
-# "version path" of the chosen interpreter; empty when it is missing or too old.
-PYTHON_ID := $(if $(PYTHON),$(shell $(PYTHON) -c '$(PYTHON_ID_CODE)' 2>/dev/null))
-NO_PYTHON := Python 3.11 or newer is needed (3.11-3.13 are tested); \
-	install one or set PYTHON=/path/to/python3
+ifeq ($(firstword $(PYTHON_FOUND)),ok)
+# "version path" of the chosen interpreter, which makes the venv.
+PYTHON_ID := $(wordlist 2,$(words $(PYTHON_FOUND)),$(PYTHON_FOUND))
+override PYTHON := $(lastword $(PYTHON_ID))
+else
+PYTHON_ID :=
+NO_PYTHON := $(or $(wordlist 2,$(words $(PYTHON_FOUND)),$(PYTHON_FOUND)),scripts/find_python.sh failed)
+endif
 
-.PHONY: print-python-executable install run backend serve standin test test-services lint schema e2e bench bench-validation clean FORCE
+.PHONY: print-python-executable install run backend serve standin test test-services test-clients lint schema e2e bench bench-validation clean FORCE
 
 # The venv remembers which interpreter made it; another one rebuilds it from scratch.
 ifneq ($(shell cat $(VENV)/.python 2>/dev/null),$(PYTHON_ID))
@@ -27,6 +31,7 @@ $(VENV)/.python: FORCE
 endif
 $(VENV)/.python:
 	$(if $(PYTHON_ID),,$(error $(NO_PYTHON)))
+	@echo "Making $(VENV) with Python $(PYTHON_ID)"
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
@@ -85,6 +90,12 @@ lint: install
 
 schema: install
 	DJANGO_DEBUG=1 $(PY) manage.py graphql_schema --out schema.graphql
+
+# Other clients against the backend and the stand-in (each on a free port): graphql-http's
+# audit of the GraphQL-over-HTTP spec, urql, graphql-request and fetch (clients/, Node 20+).
+test-clients: install
+	cd clients && npm ci --no-audit --no-fund --silent
+	cd clients && PY=$(CURDIR)/$(PY) npm test
 
 # End-to-end tests in a real browser: Debian's Chromium driven by playwright-core.
 e2e: install

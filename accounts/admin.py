@@ -1,9 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
+from django.utils.html import format_html, format_html_join
 
-from accounts.models import RefreshToken, SocialAccount, User
-from accounts.services.sessions import end_all_sessions
+from accounts.models import (
+    KakaoScopeConsent,
+    KakaoServiceTermConsent,
+    RefreshToken,
+    SecurityEvent,
+    SocialAccount,
+    User,
+)
+from accounts.services.devices import end_all_sessions, end_sessions_by_admin
+from accounts.services.events import EndCause
+from accounts.useragent import describe
 
 
 class SocialAccountInline(admin.TabularInline):
@@ -42,14 +52,70 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("Profile", {"fields": ("nickname", "profile_image_url", "thumbnail_image_url")}),
+        ("Consent at Kakao", {"fields": ("consent_history",)}),
     )
+    readonly_fields = ("consent_history",)
     inlines = [SocialAccountInline, RefreshTokenInline]
     actions = ["end_sessions"]
 
+    @admin.display(description="history (newest first)")
+    def consent_history(self, user: User) -> str:
+        """Every change Kakao reported, never edited: a withdrawal sits beside its agreement."""
+        if user.pk is None:
+            return "-"
+        terms = KakaoServiceTermConsent.objects.filter(link__user=user)
+        scopes = KakaoScopeConsent.objects.filter(link__user=user)
+        rows = sorted(
+            [
+                (
+                    t.learned_at,
+                    "service term",
+                    t.tag,
+                    _yes_no(t.agreed),
+                    f"{t.agreed_at:%Y-%m-%d %H:%M} {t.agreed_by}" if t.agreed_at else "",
+                    t.get_source_display(),
+                )
+                for t in terms
+            ]
+            + [
+                (
+                    s.learned_at,
+                    "consent item",
+                    s.scope,
+                    _yes_no(s.agreed),
+                    "",
+                    s.get_source_display(),
+                )
+                for s in scopes
+            ],
+            key=lambda row: row[0],
+            reverse=True,
+        )
+        if not rows:
+            return "-"
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((f"{row[0]:%Y-%m-%d %H:%M}", *row[1:]) for row in rows),
+        )
+        return format_html(
+            "<table><thead><tr><th>learned</th><th>kind</th><th>id</th><th>agreed</th>"
+            "<th>agreed at Kakao</th><th>how</th></tr></thead><tbody>{}</tbody></table>",
+            body,
+        )
+
     @admin.action(description="End all sessions of the selected users")
     def end_sessions(self, request, queryset):
-        count = sum(end_all_sessions(user=user) for user in queryset)
+        # Recorded in each person's trail: cause "admin", and which administrator.
+        count = sum(
+            end_all_sessions(user=user, cause=EndCause.ADMIN, details={"admin_id": request.user.pk})
+            for user in queryset
+        )
         self.message_user(request, f"Ended {count} session(s).")
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 @admin.register(SocialAccount)
@@ -71,12 +137,62 @@ class RefreshTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "family", "created", "rotated", "revoked")
     actions = ["revoke"]
 
-    @admin.action(description="Revoke selected refresh tokens")
+    @admin.action(description="Revoke selected refresh tokens (ends their sessions)")
     def revoke(self, request, queryset):
-        from django.utils import timezone
-
-        count = queryset.filter(revoked__isnull=True).update(revoked=timezone.now())
-        self.message_user(request, f"Revoked {count} refresh token(s).")
+        ids = list(queryset.values_list("pk", flat=True))
+        count = end_sessions_by_admin(token_ids=ids, admin_id=request.user.pk)
+        self.message_user(request, f"Ended {count} session(s).")
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security trail, read-only: filter by type and date, click a user or an address."""
+
+    list_display = ("at", "type", "user_link", "ip_link", "device", "session_id")
+    list_filter = ("type", ("at", admin.DateFieldListFilter))
+    # Exact matches: a user id, a username, an address (as recorded, IPv6 as its /64).
+    search_fields = ("=ip", "=user__username", "=user__id")
+    date_hierarchy = "at"
+    ordering = ("-at",)
+    list_select_related = ("user",)
+    fields = (
+        "at",
+        "type",
+        "user",
+        "session_id",
+        "ip",
+        "device",
+        "user_agent",
+        "app_name",
+        "app_version",
+        "details",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="user", ordering="user")
+    def user_link(self, event: SecurityEvent):
+        if event.user_id is None:
+            return "(deleted)"
+        return format_html('<a href="?user__id__exact={}">{}</a>', event.user_id, event.user)
+
+    @admin.display(description="IP", ordering="ip")
+    def ip_link(self, event: SecurityEvent):
+        if not event.ip:
+            return "-"
+        return format_html('<a href="?ip__exact={}">{}</a>', event.ip, event.ip)
+
+    @admin.display(description="device")
+    def device(self, event: SecurityEvent) -> str:
+        return describe(event.user_agent, event.app_name, event.app_version).name
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 from django.core.cache import cache as django_cache
 from redis.exceptions import RedisError
 
+from accounts import metrics
+
 logger = logging.getLogger(__name__)
 
 BACKOFF_SECONDS = 5.0
@@ -56,6 +58,7 @@ def reset() -> None:
     """Forget past failures (tests, or an operator's shell after Redis is back)."""
     global _health
     _health = _Health()
+    metrics.cache_degraded(False)
 
 
 def add(key: str, value: Any, *, timeout: int, op: str) -> bool:
@@ -78,9 +81,9 @@ def delete(key: str, *, op: str) -> None:
     _call(op, lambda: django_cache.delete(key))
 
 
-def incr(key: str, *, op: str) -> int:
+def incr(key: str, *, op: str, delta: int = 1) -> int:
     """``cache.incr``; ValueError (the key is gone) passes through."""
-    return _call(op, lambda: django_cache.incr(key))
+    return _call(op, lambda: django_cache.incr(key, delta))
 
 
 def _call(op: str, operation: Callable[[], T]) -> T:
@@ -96,6 +99,7 @@ def _call(op: str, operation: Callable[[], T]) -> T:
         with health.lock:
             if health.failing:
                 health.failing = False
+                metrics.cache_degraded(False)
                 logger.info("cache_recovered op=%s", op)
     return result
 
@@ -105,6 +109,7 @@ def _failed(health: _Health, op: str, exc: BaseException) -> None:
     with health.lock:
         health.down_until = now + BACKOFF_SECONDS
         health.failing = True
+        metrics.cache_degraded(True)
         if now - health.last_warning < WARNING_INTERVAL_SECONDS:
             health.suppressed += 1
             return

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.observability_checks import observability_errors
 from accounts.ratelimit import Rate
+from kakao_standin.checks import is_loopback
 
 
 @register(Tags.security, deploy=False)
@@ -50,7 +52,7 @@ def check_configuration(app_configs=None, **kwargs) -> list:
         parts = urlsplit(getattr(settings, name))
         if parts.scheme not in ("http", "https") or not parts.netloc:
             errors.append(Error(f"{name} must be an http(s) URL.", id="accounts.E005"))
-        elif parts.scheme == "http" and not settings.DEBUG:
+        elif parts.scheme == "http" and not settings.DEBUG and not _local_kakao_allowed(name):
             errors.append(Error(f"{name} must use https when DEBUG is off.", id="accounts.E006"))
     if not 0 < settings.KAKAO_TIMEOUT_SECONDS <= 30:
         errors.append(
@@ -71,6 +73,9 @@ def check_configuration(app_configs=None, **kwargs) -> list:
         errors.append(Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="accounts.E009"))
     errors.extend(_graphql_limit_errors())
     errors.extend(_account_life_errors())
+    errors.extend(_consent_errors())
+    errors.extend(_admin_and_transport_errors())
+    errors.extend(observability_errors())
     if not settings.DEBUG:
         errors.extend(_production_errors())
     if not settings.KAKAO_REST_API_KEY:
@@ -78,6 +83,14 @@ def check_configuration(app_configs=None, **kwargs) -> list:
             Warning(
                 "KAKAO_REST_API_KEY is empty: kakaoLogin answers KAKAO_MISCONFIGURED.",
                 id="accounts.W001",
+            )
+        )
+    if not settings.KAKAO_PKCE and not settings.KAKAO_OIDC:
+        errors.append(
+            Warning(
+                "KAKAO_PKCE and KAKAO_OIDC are both off: an intercepted authorization code can "
+                "be redeemed with another browser's state (SECURITY.md, code injection).",
+                id="accounts.W005",
             )
         )
     if settings.JWT_REFRESH_REUSE_SECONDS < 0 or settings.JWT_REFRESH_REUSE_SECONDS > 60:
@@ -156,6 +169,86 @@ def _account_life_errors() -> list:
                 "KAKAO_MISCONFIGURED and Kakao's unlink notices get 503. Set it to the app id "
                 "from the Kakao console's app summary.",
                 id="accounts.W003",
+            )
+        )
+    return errors
+
+
+def _consent_errors() -> list:
+    """Required service terms, the consent record's age, re-authentication, Kakao logout."""
+    errors: list = []
+    required = settings.KAKAO_REQUIRED_SERVICE_TERMS
+    bad = [tag for tag in required if not _TAG.fullmatch(tag)]
+    if bad or len(required) > 30:
+        errors.append(
+            Error(
+                "KAKAO_REQUIRED_SERVICE_TERMS must be at most 30 Kakao Sync service-terms tags "
+                f"(letters, digits, _ . -, up to 64 each); not {bad[:3]!r}.",
+                id="accounts.E019",
+            )
+        )
+    if required and not settings.KAKAO_ADMIN_KEY:
+        errors.append(
+            Error(
+                "KAKAO_REQUIRED_SERVICE_TERMS needs KAKAO_ADMIN_KEY: the terms are read from Kakao "
+                "with it, and without it every sign-in would answer KAKAO_MISCONFIGURED.",
+                id="accounts.E020",
+            )
+        )
+    if not 0 <= settings.KAKAO_CONSENT_MAX_AGE_SECONDS <= 30 * 24 * 3600:
+        errors.append(
+            Error(
+                "KAKAO_CONSENT_MAX_AGE_SECONDS must be between 0 and 2592000 (30 days).",
+                id="accounts.E021",
+            )
+        )
+    if not 60 <= settings.REAUTHENTICATION_MAX_AGE_SECONDS <= 24 * 3600:
+        errors.append(
+            Error(
+                "REAUTHENTICATION_MAX_AGE_SECONDS must be between 60 and 86400 (how recent a "
+                "sign-in must be before deleteAccount or unlinkKakao).",
+                id="accounts.E022",
+            )
+        )
+    for uri in settings.KAKAO_LOGOUT_REDIRECT_URIS:
+        parts = urlsplit(uri)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            errors.append(
+                Error(
+                    f"KAKAO_LOGOUT_REDIRECT_URIS entry {uri!r} is not an absolute http(s) URI.",
+                    id="accounts.E023",
+                )
+            )
+    return errors
+
+
+_TAG = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def _local_kakao_allowed(name: str) -> bool:
+    """KAKAO_ALLOW_LOCAL_URLS lets a loopback Kakao URL be plain http (the stand-in)."""
+    return settings.KAKAO_ALLOW_LOCAL_URLS and is_loopback(getattr(settings, name))
+
+
+def _admin_and_transport_errors() -> list:
+    """The admin's login lockout, HSTS, and the local-Kakao switch for tests and benchmarks."""
+    errors: list = []
+    if settings.ADMIN_LOGIN_MAX_FAILURES < 1 or settings.ADMIN_LOGIN_WINDOW_SECONDS < 1:
+        errors.append(
+            Error(
+                "ADMIN_LOGIN_MAX_FAILURES and ADMIN_LOGIN_WINDOW_SECONDS must be 1 or more.",
+                id="accounts.E024",
+            )
+        )
+    if settings.SECURE_HSTS_SECONDS < 0:
+        errors.append(Error("SECURE_HSTS_SECONDS must be 0 (off) or more.", id="accounts.E025"))
+    if settings.KAKAO_ALLOW_LOCAL_URLS and not settings.DEBUG:
+        errors.append(
+            Warning(
+                "KAKAO_ALLOW_LOCAL_URLS is on: Kakao's URLs may point at a loopback stand-in, "
+                "over http, with DEBUG off. For benchmarks and fault tests only, never in "
+                "production.",
+                id="accounts.W004",
             )
         )
     return errors

@@ -5,7 +5,8 @@ waiting in SQLite's busy handler, the thread that holds the lock competes for
 the GIL with every one of them, and under load an unlucky writer can starve past
 the busy timeout ("database is locked"). So on SQLite, writers first queue on a
 lock of their own process (a plain wait, no polling): SQLite then sees at most one
-waiting writer per process.
+waiting writer per process. The database cache's writes (backend/dbcache.py) queue
+the same way, on the queue of the file they write to.
 
 Between processes (gunicorn's workers), SQLite's busy handler would do the waiting, and it
 sleeps 1, 2, 5, 10, 15, 20, 25… ms between tries: one worker's writers kept taking the lock
@@ -28,43 +29,51 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import OperationalError, connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
-_sqlite_writers = threading.Lock()
-# The lock file of this process: (pid, path, descriptor). Opened after a fork, never shared
-# with the parent, whose open file description would make the lock a shared one.
-_lock_file: tuple[int, str, int] | None = None
+# One queue per SQLite file (database alias): the main database, and the cache's.
+_sqlite_writers: dict[str, threading.Lock] = {}
+# This process's descriptor on each lock file, by path, with the pid that opened it: a
+# descriptor inherited from gunicorn's master would share its lock with every worker.
+_lock_files: dict[str, tuple[int, int]] = {}
 # Between tries for the file lock: short, since a write transaction lasts a millisecond or two.
 _RETRY_SECONDS = (0.0002, 0.0005, 0.001, 0.002)
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
-    """``transaction.atomic()`` for a block that writes; one such block per process on SQLite."""
+def queued_writer(connection: BaseDatabaseWrapper) -> Iterator[None]:
+    """On SQLite, outside a transaction: wait for the other writers of the file, ours first."""
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         # Nested blocks are savepoints of a transaction that already holds the lock.
-        with transaction.atomic():
-            yield
+        yield
         return
+    writers = _sqlite_writers.setdefault(connection.alias, threading.Lock())
     timeout = connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)
     deadline = time.monotonic() + timeout
-    if not _sqlite_writers.acquire(timeout=timeout):
+    if not writers.acquire(timeout=timeout):
         # The same answer SQLite's own busy timeout gives: a 503 to retry.
         raise OperationalError("database is locked (waited for this process's writers)")
     try:
-        descriptor = _file_lock(deadline)
+        descriptor = _file_lock(connection, deadline)
         try:
-            with transaction.atomic():
-                yield
+            yield
         finally:
             if descriptor is not None:
                 fcntl.flock(descriptor, fcntl.LOCK_UN)
     finally:
-        _sqlite_writers.release()
+        writers.release()
 
 
-def _file_lock(deadline: float) -> int | None:
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """``transaction.atomic()`` for a block that writes; one such block per process on SQLite."""
+    with queued_writer(connection), transaction.atomic():
+        yield
+
+
+def _file_lock(connection: BaseDatabaseWrapper, deadline: float) -> int | None:
     """Take the writers' file lock by ``deadline`` (its descriptor), or None without a file."""
-    descriptor = _lock_descriptor()
+    descriptor = _lock_descriptor(connection)
     if descriptor is None:
         return None
     tries = 0
@@ -81,18 +90,19 @@ def _file_lock(deadline: float) -> int | None:
         tries += 1
 
 
-def _lock_descriptor() -> int | None:
-    """This process's descriptor on ``<database>-writers``; None for an in-memory database."""
-    global _lock_file
+def _lock_descriptor(connection: BaseDatabaseWrapper) -> int | None:
+    """This process's descriptor on ``<database>-writers``; None for an in-memory database.
+
+    Called with the file's writer queue held, so one thread at a time per file.
+    """
     name = str(connection.settings_dict.get("NAME") or "")
     if not name or name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
         return None
     path = f"{name}-writers"
     pid = os.getpid()
-    if _lock_file is not None and _lock_file[:2] == (pid, path):
-        return _lock_file[2]
-    if _lock_file is not None and _lock_file[0] == pid:
-        os.close(_lock_file[2])  # another database than before (tests); ours to close
+    opened = _lock_files.get(path)
+    if opened is not None and opened[0] == pid:
+        return opened[1]
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    _lock_file = (pid, path, descriptor)
+    _lock_files[path] = (pid, descriptor)
     return descriptor

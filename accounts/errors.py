@@ -26,6 +26,10 @@ class AccountErrorCode(Enum):
     ALREADY_LINKED = "already_linked"
     KAKAO_ALREADY_LINKED = "kakao_already_linked"
     LAST_LOGIN_METHOD = "last_login_method"
+    TERMS_REQUIRED = "terms_required"
+    KAKAO_ACCOUNT_MISMATCH = "kakao_account_mismatch"
+    CONSENT_NOT_REVOCABLE = "consent_not_revocable"
+    REAUTHENTICATION_REQUIRED = "reauthentication_required"
 
     @property
     def description(self) -> str:
@@ -37,7 +41,7 @@ _DESCRIPTIONS = {
     AccountErrorCode.INVALID_CODE: "Kakao did not accept the code: already used, expired or for another app (KOE320).",
     AccountErrorCode.REDIRECT_URI_MISMATCH: "The redirect URI differs from the one used at authorize (KOE303/KOE006).",
     AccountErrorCode.REDIRECT_URI_NOT_ALLOWED: "The redirect URI is not in KAKAO_REDIRECT_URIS; Kakao was not called.",
-    AccountErrorCode.KAKAO_MISCONFIGURED: "The server's Kakao client id or secret is missing or wrong.",
+    AccountErrorCode.KAKAO_MISCONFIGURED: "The server's Kakao settings are missing or wrong (client id or secret, admin key, required service terms); the message names the setting.",
     AccountErrorCode.KAKAO_UNAVAILABLE: "Kakao timed out, could not be reached or failed (5xx). Try again.",
     AccountErrorCode.KAKAO_CONSENT_REQUIRED: "The person has not agreed to a consent item the app requires (-402).",
     AccountErrorCode.KAKAO_ACCOUNT_RESTRICTED: "The Kakao account is not linked, dormant or under 14 (-101/-103/-406).",
@@ -55,6 +59,10 @@ _DESCRIPTIONS = {
     AccountErrorCode.ALREADY_LINKED: "Your account already has a Kakao link.",
     AccountErrorCode.KAKAO_ALREADY_LINKED: "That Kakao account already belongs to another account here.",
     AccountErrorCode.LAST_LOGIN_METHOD: "This would leave the account with no way to sign in; use deleteAccount to leave.",
+    AccountErrorCode.TERMS_REQUIRED: "The person has not agreed to every service term in KAKAO_REQUIRED_SERVICE_TERMS; the message lists the missing tags. Call kakaoAuthorize(serviceTerms: [...]) with them. Nothing was created.",
+    AccountErrorCode.KAKAO_ACCOUNT_MISMATCH: "The Kakao account behind the code or token is not the one linked to your account; nothing changed.",
+    AccountErrorCode.CONSENT_NOT_REVOCABLE: "A consent item or service term that is required (by Kakao or by KAKAO_REQUIRED_SERVICE_TERMS) or not revocable cannot be withdrawn; nothing changed.",
+    AccountErrorCode.REAUTHENTICATION_REQUIRED: "This needs a recent sign-in in this session (REAUTHENTICATION_MAX_AGE_SECONDS): re-authenticate with kakaoAuthorize(purpose: REAUTHENTICATE) and kakaoReauthenticate, then retry. Nothing changed.",
 }
 
 

@@ -1,14 +1,16 @@
-"""Users, their links to Kakao accounts, their sessions and our refresh tokens."""
+"""Users, their links to Kakao accounts, their sessions, our refresh tokens, security events."""
 
 import hashlib
 import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from graphql_jwt.refresh_token.models import AbstractRefreshToken
 from graphql_jwt.settings import jwt_settings
+
+from accounts import caller
 
 
 class User(AbstractUser):
@@ -78,13 +80,22 @@ class Session(models.Model):
     unexpired), so a refresh writes nothing here.
     """
 
-    USER_AGENT_MAX = 200
+    USER_AGENT_MAX = caller.USER_AGENT_MAX
+    APP_NAME_MAX = caller.APP_NAME_MAX
+    APP_VERSION_MAX = caller.APP_VERSION_MAX
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
     created = models.DateTimeField(default=timezone.now, editable=False)
     # As the client sent it at sign-in, trimmed; shown to the person, never trusted.
     user_agent = models.CharField(max_length=USER_AGENT_MAX, blank=True)
+    # A native app's own name and version (X-Client-Name / X-Client-Version), checked.
+    app_name = models.CharField(max_length=APP_NAME_MAX, blank=True)
+    app_version = models.CharField(max_length=APP_VERSION_MAX, blank=True)
+    # When the person last proved to Kakao it is them in this session: the sign-in, or
+    # the last re-authentication. Irreversible operations need it to be recent. The
+    # database default keeps inserts of a release that does not know the column working.
+    authenticated_at = models.DateTimeField(default=timezone.now, db_default=Now())
 
     def __str__(self) -> str:
         return f"session {self.pk} of user {self.user_id}"
@@ -118,6 +129,10 @@ class RefreshToken(AbstractRefreshToken):
         editable=False,
     )
     rotated = models.DateTimeField(null=True, blank=True, editable=False)
+    # The client's address when this token was issued (sign-in or refresh), as the rate
+    # limiter sees it: the session's newest token tells where it was last used, and a
+    # refresh, which inserts its successor anyway, records it without another write.
+    ip = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta(AbstractRefreshToken.Meta):
         abstract = False
@@ -169,3 +184,140 @@ class RefreshToken(AbstractRefreshToken):
     def is_expired(self, request=None) -> bool:
         # graphql-jwt's check goes through datetime.utcnow(), deprecated since 3.12.
         return self.expires_after(self.created) <= timezone.now()
+
+
+class SecurityEvent(models.Model):
+    """One entry of a person's security trail: a sign-in, a session ended, the account gone.
+
+    Written in the same transaction as the change it records (STYLE §19). Never
+    holds a token, a code or a key: ``details`` is a small JSON object of short
+    values whose keys are checked (``accounts.services.events``).
+    """
+
+    class Type(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_REFUSED = "sign_in_refused", "Sign-in refused"
+        SESSION_ENDED = "session_ended", "Session ended"
+        REFRESH_REPLAY_DETECTED = "refresh_replay_detected", "Refresh token replay detected"
+        ACCOUNT_DELETED = "account_deleted", "Account deleted"
+        KAKAO_LINKED = "kakao_linked", "Kakao linked"
+        KAKAO_UNLINKED = "kakao_unlinked", "Kakao unlinked"
+        CONSENT_GRANTED = "consent_granted", "Consent granted"
+        CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
+        REAUTHENTICATED = "reauthenticated", "Re-authenticated"
+
+    # Opaque, like session ids: a sequence would tell how busy the service is.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # NULL once the person is deleted (ACCOUNT_DELETE_MODE=delete); with "anonymize"
+    # it points at the anonymized row.
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="security_events",
+    )
+    type = models.CharField(max_length=32, choices=Type.choices)
+    at = models.DateTimeField(default=timezone.now)
+    # The session the event is about (not a foreign key: the trail outlives sessions).
+    session_id = models.UUIDField(null=True, blank=True)
+    # Where the request came from: the address as the rate limiter sees it, the client.
+    ip = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=Session.USER_AGENT_MAX, blank=True)
+    app_name = models.CharField(max_length=Session.APP_NAME_MAX, blank=True)
+    app_version = models.CharField(max_length=Session.APP_VERSION_MAX, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            # A person's trail, newest first (the cursor is (at, id)).
+            models.Index(fields=["user", "-at", "-id"], name="accounts_event_user_at"),
+            # Retention: the oldest go first; the admin's date filter.
+            models.Index(fields=["at"], name="accounts_event_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} of user {self.user_id} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- consent: what the person agreed to at Kakao, as history ---------------------------------
+
+
+class ConsentSource(models.TextChoices):
+    """How we learned a consent state."""
+
+    LOGIN = "login", "token response of a sign-in"
+    GRANT = "grant", "token response of an additional consent"
+    KAKAO = "kakao", "read from Kakao"
+    WITHDRAWAL = "withdrawal", "withdrawn through this service"
+
+
+class KakaoScopeConsent(models.Model):
+    """What Kakao said about one consent item of one person, once: never updated or deleted.
+
+    A change (a grant, a withdrawal) is a new row, so the newest row per item is
+    the current state and older rows answer what was agreed on a past date. The
+    rows go with the link (leaving forgets the person, as Kakao does on unlink).
+    """
+
+    link = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="scope_consents")
+    scope = models.CharField(max_length=64)
+    display_name = models.CharField(max_length=100, blank=True)
+    scope_type = models.CharField(max_length=20, blank=True)  # PRIVACY or SERVICE
+    agreed = models.BooleanField()
+    revocable = models.BooleanField(default=False)
+    source = models.CharField(max_length=12, choices=ConsentSource.choices)
+    learned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["link", "learned_at"], name="accounts_scope_consent_link"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.scope} {'agreed' if self.agreed else 'not agreed'} ({self.learned_at:%Y-%m-%d})"
+        )
+
+
+class KakaoServiceTermConsent(models.Model):
+    """What Kakao said about one Kakao Sync service term of one person, once: history too."""
+
+    link = models.ForeignKey(
+        SocialAccount, on_delete=models.CASCADE, related_name="service_term_consents"
+    )
+    tag = models.CharField(max_length=64)
+    required = models.BooleanField(default=False)
+    agreed = models.BooleanField()
+    revocable = models.BooleanField(default=False)
+    # When and where Kakao says the person agreed (KAUTH: Kakao's consent screen, KAPI: the API).
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_by = models.CharField(max_length=10, blank=True)
+    source = models.CharField(max_length=12, choices=ConsentSource.choices)
+    learned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["link", "learned_at"], name="accounts_term_consent_link"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.tag} {'agreed' if self.agreed else 'not agreed'} ({self.learned_at:%Y-%m-%d})"
+        )
+
+
+class KakaoConsentCheck(models.Model):
+    """When Kakao last gave us a person's whole list, of consent items and of service terms.
+
+    History rows are written only on a change, so how fresh the record is lives here.
+    """
+
+    link = models.OneToOneField(
+        SocialAccount, on_delete=models.CASCADE, primary_key=True, related_name="consent_check"
+    )
+    scopes_checked_at = models.DateTimeField(null=True, blank=True)
+    service_terms_checked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"consent check of {self.link_id}"

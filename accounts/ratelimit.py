@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 
-from accounts import cache
+from accounts import cache, metrics
 from accounts.errors import AccountError, AccountErrorCode
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ def hit(scope: str, key: str, rate: Rate | None) -> None:
         retry_after = max(1, (window + 1) * rate.seconds - now)
         if count == rate.count + 1:
             logger.warning("rate_limited scope=%s retry_after=%s", scope, retry_after)
+        metrics.graphql_refused("rate_limited")
         raise AccountError(
             AccountErrorCode.RATE_LIMITED,
             f"Too many attempts; retry in {retry_after} seconds.",

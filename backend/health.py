@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 
-from django.db import connection
+from django.conf import settings
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
@@ -47,11 +48,23 @@ def readyz(request: HttpRequest) -> JsonResponse:
     instance shares the cache: answering 503 then would take all of them out of
     the load balancer at once.
     """
-    checks = {"database": _database(), "cache": _cache()}
+    checks = {"database": _database(), "cache": _cache(), "cache_backend": cache_backend()}
     if checks["database"] != "ok":
         return JsonResponse({"status": "unavailable", **checks}, status=503)
     status = "ok" if checks["cache"] == "ok" else "degraded"
     return JsonResponse({"status": status, **checks})
+
+
+def cache_backend() -> str:
+    """Where rate limits and used states are kept: what every process shares, or not."""
+    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    if backend == "RedisCache":
+        return "redis"
+    if backend in ("SharedDatabaseCache", "DatabaseCache"):
+        return "database"
+    if backend == "LocMemCache":
+        return "local-memory"  # one process only
+    return backend
 
 
 def _database() -> str:
@@ -73,6 +86,7 @@ def _cache() -> str:
         cache.set(key, "1", timeout=5, op="readyz.set")
         ok = cache.get(key, op="readyz.get") == "1"
         cache.delete(key, op="readyz.delete")
-    except cache.CacheUnavailable:
+    except (cache.CacheUnavailable, DatabaseError):
+        # The database cache fails with its database.
         return "degraded"
     return "ok" if ok else "degraded"

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from accounts import metrics
+
 logger = logging.getLogger(__name__)
 
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
@@ -30,6 +32,7 @@ def is_database_unavailable(error: BaseException | None) -> bool:
 def service_unavailable(error: BaseException) -> JsonResponse:
     """The 503 answer; logged with the error's class, never its text (it may hold SQL)."""
     logger.warning("database_unavailable error=%s", type(error).__name__)
+    metrics.database_unavailable()
     response = JsonResponse(
         {"errors": [{"message": MESSAGE, "extensions": {"code": SERVICE_UNAVAILABLE}}]},
         status=503,

@@ -161,9 +161,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
-# The local-memory cache is per process: fine for one process, but rate limits,
-# used OAuth states and the JWKS cache must be shared once there are several
-# instances. REDIS_URL=redis://… makes them shared.
+# Rate-limit counters, used OAuth states and Kakao's keys must be shared by every
+# process: REDIS_URL=redis://… for several instances; without it, a table in the
+# database (backend/dbcache.py, created by migrate), shared by make serve's workers.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     _REDIS_TIMEOUT = env_float("REDIS_TIMEOUT_SECONDS", 0.5)
@@ -186,8 +186,10 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "kakao-login",
+            "BACKEND": "backend.dbcache.SharedDatabaseCache",
+            "LOCATION": "kakao_cache",
+            # Past this many rows a write first sweeps the expired ones (never live ones).
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
@@ -235,6 +237,9 @@ CORS_ALLOW_HEADERS = (
     "apollo-require-preflight",
     "x-apollo-operation-name",
     "x-requested-with",
+    # A native or hybrid app's own name and version, shown in the person's device list.
+    "x-client-name",
+    "x-client-version",
 )
 # A 503's Retry-After must be readable by a browser app on another origin.
 CORS_EXPOSE_HEADERS = ("retry-after",)
@@ -255,6 +260,10 @@ KAKAO_PROXY_URL = env_str("KAKAO_PROXY_URL")
 KAKAO_REQUIRE_STATE = env_bool("KAKAO_REQUIRE_STATE", True)
 # OpenID Connect: ask for the openid scope and verify Kakao's id_token locally.
 KAKAO_OIDC = env_bool("KAKAO_OIDC", False)
+# PKCE on the code flow (S256): kakaoAuthorize sends a challenge, the exchange sends
+# the verifier derived from this browser's state, so a code intercepted from another
+# browser's flow cannot be redeemed with the attacker's own state.
+KAKAO_PKCE = env_bool("KAKAO_PKCE", True)
 # The app's numeric id (Kakao console, app summary): SDK tokens must have been issued
 # to it (access_token_info's app_id), and Kakao's unlink notices must name it.
 KAKAO_APP_ID = env_str("KAKAO_APP_ID")
@@ -264,11 +273,41 @@ KAKAO_ID_TOKEN_AUDIENCES = env_list("KAKAO_ID_TOKEN_AUDIENCES")
 # The admin key: unlinks a person at Kakao by id, and authenticates Kakao's unlink
 # notices. Server-side only; never logged, never sent anywhere but Kakao.
 KAKAO_ADMIN_KEY = env_str("KAKAO_ADMIN_KEY")
+# Benchmarks and fault tests run the production settings (DEBUG off) against the local
+# stand-in: this lets KAKAO_AUTH_URL/KAKAO_API_URL point at a loopback address, over
+# http too, and logs a warning at start. Nothing else is relaxed; never in production.
+KAKAO_ALLOW_LOCAL_URLS = env_bool("KAKAO_ALLOW_LOCAL_URLS", False)
+
+# --- Consent and re-authentication ------------------------------------------------------
+# Kakao Sync service-terms tags (Kakao console) every person must have agreed to before a
+# sign-in starts a session, read with the admin key; empty: none required.
+KAKAO_REQUIRED_SERVICE_TERMS = env_list("KAKAO_REQUIRED_SERVICE_TERMS")
+# How old the stored record of a person's consent may be before `me.kakao` asks Kakao again.
+KAKAO_CONSENT_MAX_AGE_SECONDS = env_int("KAKAO_CONSENT_MAX_AGE_SECONDS", 3600)
+# deleteAccount and unlinkKakao need this session's sign-in, or its last re-authentication
+# with Kakao, to be at most this old.
+REAUTHENTICATION_MAX_AGE_SECONDS = env_int("REAUTHENTICATION_MAX_AGE_SECONDS", 600)
+# Where Kakao may send the browser after logging out of the Kakao account too (registered
+# in the Kakao console as Logout Redirect URIs); the first is logout(kakao: true)'s default.
+KAKAO_LOGOUT_REDIRECT_URIS = env_list("KAKAO_LOGOUT_REDIRECT_URIS")
 
 # --- The account's life ---------------------------------------------------------------
 # What leaving does to the user row: "anonymize" (deactivate and clear it; rows that
 # point at it survive) or "delete".
 ACCOUNT_DELETE_MODE = env_str("ACCOUNT_DELETE_MODE", "anonymize").lower()
+
+# --- Security events and metrics ------------------------------------------------------
+# How long a person's security events are kept; `manage.py cleartokens` deletes older ones.
+SECURITY_EVENTS_RETENTION_DAYS = env_int("SECURITY_EVENTS_RETENTION_DAYS", 365)
+# GET /metrics (Prometheus text format): off unless enabled, then only with
+# `Authorization: Bearer <METRICS_TOKEN>` or from METRICS_ALLOWED_IPS (addresses or
+# networks, as the rate limiter sees the client, i.e. honouring TRUSTED_PROXY_COUNT).
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
+# Where each gunicorn worker writes its counts so that /metrics adds them all up;
+# gunicorn.conf.py makes a fresh directory when metrics are on and this is unset.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
 
 # --- Abuse limits -------------------------------------------------------------
 # "count/seconds", counted in the Django cache (shared by all instances with Redis);
@@ -279,6 +318,11 @@ RATE_LIMIT_REFRESH_PER_IP = env_str("RATE_LIMIT_REFRESH_PER_IP", "60/60")
 # How many reverse proxies of ours stand in front of the app. 0: X-Forwarded-For
 # is ignored (anyone can write it); N: its N-th entry from the right is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The admin's password form: after this many failed logins from one address (the one
+# the rate limits see) or for one username within the window, /admin/login/ answers 429
+# until the window has passed (backend/admin_lockout.py).
+ADMIN_LOGIN_MAX_FAILURES = env_int("ADMIN_LOGIN_MAX_FAILURES", 10)
+ADMIN_LOGIN_WINDOW_SECONDS = env_int("ADMIN_LOGIN_WINDOW_SECONDS", 15 * 60)
 
 # --- JWT (django-graphql-jwt) ----------------------------------------------
 JWT_ACCESS_TTL_SECONDS = env_int("JWT_ACCESS_TTL_SECONDS", 300)
@@ -341,7 +385,9 @@ X_FRAME_OPTIONS = "DENY"
 # The admin's session and CSRF cookies follow the token cookies' Secure setting.
 SESSION_COOKIE_SECURE = JWT_COOKIE_SECURE
 CSRF_COOKIE_SECURE = JWT_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# HSTS: a year with DEBUG off, 0 turns it off. Django sends it only on requests it sees
+# as secure: behind a TLS-terminating proxy that needs BEHIND_TLS_PROXY=1 (below).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 # Behind a TLS-terminating proxy of ours, trust its X-Forwarded-Proto (never otherwise).
@@ -361,13 +407,20 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "backend.logs.JsonFormatter"},
+        # Django's own format for runserver's request lines.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
             "filters": ["request_id"],
-        }
+        },
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {

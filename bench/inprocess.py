@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -134,7 +135,7 @@ def sql(counts: list[tuple[int, int]]) -> dict[str, int]:
     }
 
 
-AUTHORIZE = "mutation { kakaoAuthorize { state nonce errors { code } } }"
+AUTHORIZE = "mutation { kakaoAuthorize { url state nonce errors { code } } }"
 LOGIN = """mutation($code: String!, $state: String) {
   kakaoLogin(code: $code, state: $state) { token created errors { code } } }"""
 REFRESH = "mutation { refreshToken { token errors { code } } }"
@@ -145,6 +146,11 @@ def timed_login(client: Client, nickname: str, **code_extra) -> tuple[float, tup
     authorize = gql(client, AUTHORIZE)
     if authorize.get("nonce"):
         code_extra = {"nonce": authorize["nonce"], "scope": "openid", **code_extra}
+    # The PKCE challenge in the URL, as the consent page would bind it to the code.
+    query = parse_qs(urlsplit(authorize["url"]).query)
+    for name in ("code_challenge", "code_challenge_method"):
+        if name in query:
+            code_extra[name] = query[name][0]
     code = new_code(nickname, **code_extra)
     _kakao.seconds, _kakao.calls = 0.0, 0
     with Counted(connection) as queries:

@@ -10,7 +10,7 @@ CPU_TARGET_MS = 7
 HOSTILE_CHECK_FACTOR = 10
 DATABASES = (
     ("postgres_kakao_0ms", "PostgreSQL + Redis"),
-    ("sqlite_kakao_0ms", "SQLite + local memory"),
+    ("sqlite_kakao_0ms", "SQLite (cache in it)"),
 )
 
 

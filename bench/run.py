@@ -4,7 +4,7 @@
    user), per kakaoLoginWithToken (the native SDK-token login, with and without an
    id_token) and per refreshToken, without Kakao's time; SQL queries; calls to Kakao.
 2. Over HTTP through gunicorn (gthread), against the Kakao stand-in in its own process,
-   on PostgreSQL + Redis and on the embedded default (SQLite file, local-memory cache)
+   on PostgreSQL + Redis and on the embedded default (SQLite file, the cache a table in it)
    with the same gunicorn settings: sequential latency, logins/s and refreshes/s under
    load, the server's CPU time per login and per refresh (from the gunicorn processes'
    CPU counters, so the load generator and the stand-in, which share the machine, are

@@ -2,3 +2,5 @@
 import './login.mjs';
 import './failures.mjs';
 import './account.mjs';
+import './layout.mjs';
+import './graphiql.mjs';

@@ -1,10 +1,11 @@
 // The browser tests' harness: the servers, a browser whose only network is this
-// machine, and helpers for the tests in login.mjs, failures.mjs and account.mjs
+// machine, and helpers for the tests in login.mjs, failures.mjs, account.mjs and graphiql.mjs
 // (all.test.mjs runs them in one process, so the servers start once).
 //
 // Servers (each on a free port, all stopped at the end, even on failure):
 //   stand-in   manage.py kakao_standin, sending Kakao's unlink notice to the api
-//   api        manage.py runserver, the production default KAKAO_REQUIRE_STATE=1
+//   api        manage.py runserver, the production default KAKAO_REQUIRE_STATE=1, with
+//              GraphiQL and its callback (/graphiql/callback) among the redirect URIs
 //   app        the example built with `vite build`, served by `vite preview`
 //   app-stranger  the same build on an origin the api's CORS does not allow
 //   api-local  a second backend on the same database, KAKAO_REQUIRE_STATE=0
@@ -58,6 +59,7 @@ function freePort() {
 function start(name, command, args, options) {
   const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   child.log = '';
+  child.name = name;
   child.stdout.on('data', (d) => { child.log += d; });
   child.stderr.on('data', (d) => { child.log += d; });
   child.on('exit', (code, signal) => {
@@ -120,7 +122,7 @@ before(async () => {
     appStranger: at(appStranger), // the same build on an origin the API's CORS does not allow
   };
 
-  const backendEnv = (appUrl, requireState) => ({
+  const backendEnv = (appUrl, apiUrl, requireState) => ({
     ...process.env,
     DJANGO_DEBUG: '1',
     DJANGO_SECRET_KEY: SECRET_KEY,
@@ -131,15 +133,19 @@ before(async () => {
     KAKAO_REST_API_KEY: KAKAO_KEY,
     KAKAO_AUTH_URL: urls.standin,
     KAKAO_API_URL: urls.standin,
-    // The app answers on localhost and on 127.0.0.1 (a different site to the browser).
-    KAKAO_REDIRECT_URIS: [appUrl, loopback(appUrl)].map((origin) => `${origin}/oauth/kakao/callback`).join(','),
+    // The app answers on localhost and on 127.0.0.1 (a different site to the browser);
+    // a sign-in from GraphiQL comes back through the API's own callback (DEBUG only).
+    KAKAO_REDIRECT_URIS: [
+      ...[appUrl, loopback(appUrl)].map((origin) => `${origin}/oauth/kakao/callback`),
+      `${apiUrl}/graphiql/callback`,
+    ].join(','),
     KAKAO_REQUIRE_STATE: requireState ? '1' : '0',
     CORS_ALLOWED_ORIGINS: [appUrl, loopback(appUrl)].join(','),
     GRAPHIQL_ENABLED: '1',
     KAKAO_APP_ID,
     KAKAO_ADMIN_KEY,
   });
-  const env = backendEnv(urls.app, true);
+  const env = backendEnv(urls.app, urls.api, true);
   run('migrate', PY, ['manage.py', 'migrate', '--noinput', '-v', '0'], { cwd: ROOT, env }, 120000);
 
   // The example, type-checked and built for these ports, then served by `vite preview`.
@@ -162,7 +168,7 @@ before(async () => {
   });
   start('backend (local state)', PY, ['manage.py', 'runserver', '--noreload', `127.0.0.1:${apiLocal}`], {
     cwd: ROOT,
-    env: backendEnv(urls.appLocal, false),
+    env: backendEnv(urls.appLocal, urls.apiLocal, false),
   });
   start('app (local mode, dev server)', VITE, ['--port', String(appLocal), '--strictPort'], {
     cwd: APP_DIR,
@@ -200,6 +206,13 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
   console.log(`screenshots: ${SHOTS}`);
 });
+
+/** What a server (by its name above, e.g. 'backend') has printed so far. */
+export function serverOutput(name) {
+  const child = children.find((c) => c.name === name);
+  assert.ok(child, `no server named ${name}`);
+  return child.log;
+}
 
 /** The backends' SQLite file. */
 export function databaseFile() {
@@ -254,8 +267,10 @@ export async function newPage(t) {
   return (await newContext(t)).newPage();
 }
 
-export async function shot(page, name) {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+/** A screenshot of the whole page, or of one element of it (a locator). */
+export async function shot(page, name, element = null) {
+  const path = join(SHOTS, `${name}.png`);
+  await (element ? element.screenshot({ path }) : page.screenshot({ path, fullPage: true }));
 }
 
 /** The GraphQL operation a request carries (POST body or GET query string), or null. */

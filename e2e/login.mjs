@@ -2,7 +2,8 @@
 //   authorize → consent → callback with code → kakaoLogin → reload (refresh cookie)
 //   → logout → reload (logged out); an expired access token refreshed and retried;
 //   the app on 127.0.0.1; consent denied; a callback URL opened twice and a code used
-//   twice; the app building Kakao's URL itself under React StrictMode; GraphiQL offline.
+//   twice; a code intercepted from another browser (PKCE); the app building Kakao's URL
+//   itself under React StrictMode; GraphiQL offline.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -176,6 +177,52 @@ test('a callback URL opened twice, and a code used twice, are refused in plain w
   await shot(third, '7-code-reused');
 });
 
+test('a code intercepted from another browser is refused under the attacker\'s own state (PKCE)', async (t) => {
+  // The victim consents; their code is intercepted before their app can use it.
+  const victim = await newPage(t);
+  await toConsent(victim, { nickname: '피해자', email: 'victim@example.com' });
+  const victimsAuthorize = new URL(victim.url());
+  assert.equal(victimsAuthorize.searchParams.get('code_challenge_method'), 'S256');
+  assert.equal(victimsAuthorize.searchParams.get('code_challenge')?.length, 43);
+  // (Routes do not see a redirect's target: the consent answer's Location is read instead.)
+  let intercepted;
+  const consent = (url) => url.origin === urls.standin && url.pathname === '/oauth/authorize';
+  await victim.route(consent, async (route) => {
+    if (route.request().method() !== 'POST') return route.fallback();
+    const answer = await route.fetch({ maxRedirects: 0 });
+    intercepted = new URL(answer.headers().location);
+    return route.fulfill({ status: 200, contentType: 'text/plain', body: 'intercepted' });
+  });
+  await victim.click('#agree');
+  await expect(() => intercepted);
+  const code = intercepted.searchParams.get('code');
+  assert.ok(code);
+
+  // The attacker, in another browser, starts a login of their own (their state, their cookie)
+  // and brings the victim's code back with it: every state check passes.
+  const attacker = await newPage(t);
+  const operations = recordOperations(attacker, urls.api);
+  await attacker.goto(urls.app);
+  await attacker.getByTestId('login').click();
+  await attacker.waitForURL(`${urls.standin}/oauth/authorize?**`);
+  const attackersAuthorize = new URL(attacker.url());
+  assert.notEqual(
+    attackersAuthorize.searchParams.get('code_challenge'),
+    victimsAuthorize.searchParams.get('code_challenge'),
+  );
+  const forged = new URL(intercepted.href);
+  forged.searchParams.set('state', attackersAuthorize.searchParams.get('state'));
+  await attacker.goto(forged.href);
+  await attacker.getByTestId('error').waitFor();
+  const logins = operations.filter((o) => o.name === 'KakaoLogin');
+  assert.equal(logins.length, 1);
+  await expect(() => logins[0].body);
+  assert.deepEqual(logins[0].body.data.kakaoLogin.errors.map((e) => e.code), ['INVALID_CODE']);
+  assert.equal(await attacker.getByTestId('profile').count(), 0);
+  const cookies = await attacker.context().cookies(urls.api);
+  assert.equal(cookies.filter((c) => c.name.startsWith('JWT')).length, 0, 'no session for the attacker');
+});
+
 test('local mode: the app builds Kakao\'s URL; StrictMode still exchanges the code once', async (t) => {
   const page = await newPage(t);
   const operations = recordOperations(page, urls.apiLocal);
@@ -206,10 +253,15 @@ test('GraphiQL works offline, sends the cookies, and runs a query', async (t) =>
 
   await page.goto(`${urls.api}/graphql`);
   await page.locator('.graphiql-container').waitFor();
+  // Once GraphiQL has put its first document (the tour) in the editor.
+  await page.waitForFunction(() => document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror.getValue());
   await page.locator('.graphiql-query-editor .CodeMirror').first().click();
   await page.evaluate(() => {
     document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue('{ me { id nickname } }');
   });
+  // GraphiQL re-reads the document's operations 100 ms after a change; pressed sooner, ▶
+  // still sees the tour's five and opens their menu instead of running.
+  await page.waitForFunction(() => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.operations?.length === 1);
   await page.locator('.graphiql-execute-button').click();
   await page.waitForFunction(
     () => document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror.getValue().includes('"me"'),

@@ -1,4 +1,4 @@
-"""The embedded default (SQLite, local-memory cache) under concurrent logins and refreshes."""
+"""The embedded default (SQLite, the cache in it) under concurrent logins and refreshes."""
 
 from __future__ import annotations
 

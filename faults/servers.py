@@ -7,7 +7,7 @@ from faults.infra import Stack
 
 
 def sqlite_server(stack: Stack, name: str = "sqlite", **extra: str) -> tuple[str, Database]:
-    """The embedded default: a migrated SQLite file, the local-memory cache."""
+    """The embedded default: a migrated SQLite file, the cache a table in it."""
     env = stack.env(database_url=stack.sqlite_url, **extra)
     return stack.server(name, env), Database(stack.sqlite_url)
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 
 from kakao_standin.http_base import StandInRequestHandler, kakao_id_from
-from kakao_standin.identity import identity_from_json
+from kakao_standin.identity import identity_from_form, identity_from_json
 from kakao_standin.notice import send_unlink_notice
-from kakao_standin.pages import connections_html, error_page
+from kakao_standin.pages import connections_html, error_page, native_token_html
 from kakao_standin.shortcuts import terms_from_json
 
 logger = logging.getLogger("kakao_standin.server")
@@ -61,8 +61,16 @@ class AccountRoutes(StandInRequestHandler):
         logger.info("standin unlink user=%s by=admin_key", target)
         self._json(200, {"id": int(target)})
 
+    def _native_token_page(self) -> None:
+        """The same for a person at a browser (GraphiQL's tour sends them here): a form."""
+        self._html(200, native_token_html(self.server.standin.app_id))
+
     def _native_token(self) -> None:
         """What a Kakao SDK gives a mobile app after login, without the phone."""
+        if self.headers.get_content_type() == "application/x-www-form-urlencoded":
+            tokens = self.server.standin.native_tokens(identity=identity_from_form(self._form()))
+            self._html(200, native_token_html(self.server.standin.app_id, tokens=tokens))
+            return
         body = self._json_body()
         try:
             if body is None:

@@ -16,10 +16,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kakao_standin import pkce
 from kakao_standin.consent import Asked, ConsentBook
 from kakao_standin.consent_page import ConsentView, consent_html
 from kakao_standin.http_base import StandInRequestHandler
-from kakao_standin.identity import PRESETS, Identity
+from kakao_standin.identity import PRESETS, Identity, preset_identity
 from kakao_standin.kakao_session import COOKIE, KakaoSession, set_cookie
 from kakao_standin.pages import error_page
 
@@ -41,15 +42,17 @@ class AuthorizeRequest:
     terms: tuple[str, ...]
     prompts: frozenset[str]
     login_hint: str
+    code_challenge: str | None  # PKCE's S256 challenge (§8)
 
 
 @dataclass(frozen=True)
 class Login:
-    """Who agreed, when they last typed their password, and the token's scope."""
+    """Who agreed, when they last typed their password, the token's scope, the PKCE challenge."""
 
     identity: Identity
     auth_time: int
     scope: tuple[str, ...]
+    code_challenge: str | None
 
 
 def split_list(value: str) -> tuple[str, ...]:
@@ -74,7 +77,11 @@ def read_request(params: dict[str, str], consent: ConsentBook) -> AuthorizeReque
     hint = params.get("login_hint", "").strip()
     if len(hint) > MAX_LOGIN_HINT:
         raise AuthorizeError("invalid_request", f"login_hint: at most {MAX_LOGIN_HINT} characters")
-    return AuthorizeRequest(scopes, terms, prompts, hint)
+    try:
+        challenge = pkce.challenge_from(params)
+    except pkce.InvalidChallenge as error:
+        raise AuthorizeError("invalid_request", str(error)) from None
+    return AuthorizeRequest(scopes, terms, prompts, hint, challenge)
 
 
 class AuthorizeRoutes(StandInRequestHandler):
@@ -157,7 +164,7 @@ class AuthorizeRoutes(StandInRequestHandler):
             terms=[term.tag for term in asked.terms if term.tag in agreed_terms],
             openid="openid" in request.scopes,
         )
-        return Login(identity, auth_time, scope)
+        return Login(identity, auth_time, scope, request.code_challenge)
 
     # --- helpers -------------------------------------------------------------------
 
@@ -189,10 +196,10 @@ class AuthorizeRoutes(StandInRequestHandler):
             elif session is not None:
                 identity = session.identity
             else:
-                identity = Identity(**PRESETS[0])
+                identity = preset_identity(PRESETS[0])
         accounts: list[tuple[str, Identity]] = []
         if "select_account" in prompts:
-            presets = [Identity(**preset) for preset in PRESETS]
+            presets = [preset_identity(preset) for preset in PRESETS]
             if session is not None and session.identity not in presets:
                 accounts.append(("session", session.identity))
             accounts += [(str(i), who) for i, who in enumerate(presets)]
@@ -221,7 +228,7 @@ def _chosen(form: dict[str, str], session: KakaoSession | None) -> Identity | No
         return session.identity if session is not None else None
     if account is not None:
         index = int(account) if account.isascii() and account.isdigit() else -1
-        return Identity(**PRESETS[index]) if 0 <= index < len(PRESETS) else None
+        return preset_identity(PRESETS[index]) if 0 <= index < len(PRESETS) else None
     return Identity(
         nickname=form.get("nickname", "").strip()[:40] or "카카오 사용자",
         email=form.get("email", "").strip()[:100],
@@ -233,6 +240,6 @@ def _hinted(hint: str) -> Identity:
     """``login_hint`` pre-fills the account id: a test person's email, or a new one."""
     for preset in PRESETS:
         if preset["email"] and preset["email"].lower() == hint.lower():
-            return Identity(**preset)
+            return preset_identity(preset)
     email = hint[:100] if "@" in hint else ""
     return Identity(nickname=hint.split("@")[0][:40], email=email)

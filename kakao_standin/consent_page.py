@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from kakao_standin.consent import Asked
 from kakao_standin.identity import PRESETS, Identity
 from kakao_standin.kakao_session import KakaoSession
-from kakao_standin.pages import STYLE
+from kakao_standin.pages import HEAD
 
 # The authorize parameters the page sends back with the person's answer.
 CARRIED = (
@@ -21,6 +21,8 @@ CARRIED = (
     "prompt",
     "service_terms",
     "login_hint",
+    "code_challenge",
+    "code_challenge_method",
 )
 
 _PAGE_STYLE = """
@@ -30,7 +32,7 @@ h2{font-size:15px;margin:8px 0}.tag{color:#888;font-size:12px}
 #session{background:#f0f7ff;border-radius:8px;padding:10px;font-size:14px}
 #accounts button{display:block;width:100%;text-align:left;margin:6px 0;padding:10px;
 border:1px solid #ddd;border-radius:8px;background:#fafafa;cursor:pointer}
-input[type=password]{width:100%;box-sizing:border-box;padding:10px;border:1px solid #ddd;
+input[type=password]{width:100%;padding:10px;border:1px solid #ddd;
 border-radius:8px;font-size:15px}
 """
 
@@ -106,9 +108,8 @@ def consent_html(view: ConsentView) -> str:
         "동의하고 계속하기 / Agree</button></div></form>"
     )
     return (
-        '<!doctype html><html lang="ko"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>카카오 로그인 (stand-in)</title><style>{STYLE}{_PAGE_STYLE}</style></head>"
+        f'<!doctype html><html lang="ko"><head>{HEAD}'
+        f"<title>카카오 로그인 (stand-in)</title><style>{_PAGE_STYLE}</style></head>"
         f"<body><main>{''.join(parts)}{_SCRIPT}</main></body></html>"
     )
 
@@ -117,7 +118,7 @@ def _account_fields(who: Identity, *, password: bool) -> str:
     presets = "".join(
         f'<button type="button" data-nickname="{_e(p["nickname"])}" '
         f'data-email="{_e(p["email"])}" data-verified="{"1" if p["email_verified"] else "0"}">'
-        f"{_e(p['nickname'])}</button>"
+        f"{_e(p['nickname'])} <small>{_e(p['label'])}</small></button>"
         for p in PRESETS
     )
     fields = (

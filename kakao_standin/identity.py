@@ -6,11 +6,33 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+# The consent page's ready-made people. Each name says what it is (what Kakao will say
+# about the email), and so does the label beside it.
 PRESETS = (
-    {"nickname": "김카카오", "email": "kakao.kim@example.com", "email_verified": True},
-    {"nickname": "이미인증", "email": "unverified.lee@example.com", "email_verified": False},
-    {"nickname": "박이메일없음", "email": "", "email_verified": False},
+    {
+        "nickname": "김인증",
+        "email": "verified.kim@example.com",
+        "email_verified": True,
+        "label": "인증된 이메일 / verified email",
+    },
+    {
+        "nickname": "최미인증",
+        "email": "unverified.choi@example.com",
+        "email_verified": False,
+        "label": "인증 안 된 이메일 / unverified email",
+    },
+    {
+        "nickname": "박이메일없음",
+        "email": "",
+        "email_verified": False,
+        "label": "이메일 없음 / no email",
+    },
 )
+
+
+def preset_identity(preset: dict) -> Identity:
+    """A preset as the person it stands for (its label is for the page only)."""
+    return Identity(**{name: value for name, value in preset.items() if name != "label"})
 
 
 @dataclass(frozen=True)
@@ -107,4 +129,14 @@ def identity_from_json(body: dict[str, Any]) -> Identity:
         email=typed(("email",), str, "").strip()[:100],
         email_verified=typed(("email_verified", "verified"), bool, True),
         profile_image=typed(("profile_image", "image"), bool, True),
+    )
+
+
+def identity_from_form(form: dict[str, str]) -> Identity:
+    """The identity typed into one of the stand-in's HTML forms (checkboxes are "on")."""
+    return Identity(
+        nickname=form.get("nickname", "").strip()[:40] or "카카오 사용자",
+        email=form.get("email", "").strip()[:100],
+        email_verified=form.get("email_verified") == "on",
+        profile_image=form.get("profile_image") == "on",
     )

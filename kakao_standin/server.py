@@ -29,12 +29,13 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlencode
 
+from kakao_standin import pkce
 from kakao_standin.account_routes import NOT_A_TOKEN, AccountRoutes
 from kakao_standin.authorize import AuthorizeRoutes
 from kakao_standin.consent_routes import ConsentRoutes
 from kakao_standin.identity import PRESETS, Identity, identity_from_json
 from kakao_standin.logout import LogoutRoutes
-from kakao_standin.pages import error_page, index_html
+from kakao_standin.pages import FAVICON_SVG, error_page, index_html
 from kakao_standin.shortcuts import shortcut_consent
 from kakao_standin.state import (
     KakaoStandIn,
@@ -68,6 +69,11 @@ class Handler(AccountRoutes, ConsentRoutes, AuthorizeRoutes, LogoutRoutes):
             self._avatar(path.rsplit("/", 1)[-1].removesuffix(".svg"))
         elif path == "/_standin/connections":
             self._connections_page()
+        elif path in ("/favicon.svg", "/favicon.ico"):
+            # /favicon.ico too: what a browser asks for on a page without a link (JSON).
+            self._send(200, FAVICON_SVG.encode(), "image/svg+xml")
+        elif path == "/_standin/native-token":
+            self._native_token_page()
         elif path == "/_standin/unlinks":
             self._json(200, {"unlinks": self.server.standin.unlinks()})
         elif path == "/":
@@ -150,6 +156,7 @@ class Handler(AccountRoutes, ConsentRoutes, AuthorizeRoutes, LogoutRoutes):
                 nonce=form.get("nonce") or None,
                 scope=login.scope,
                 auth_time=login.auth_time,
+                code_challenge=login.code_challenge,
             )
         else:
             params.update(error="access_denied", error_description="User denied access")
@@ -181,6 +188,9 @@ class Handler(AccountRoutes, ConsentRoutes, AuthorizeRoutes, LogoutRoutes):
         try:
             identity = identity_from_json(body)
             consent = shortcut_consent(body, standin.consent)
+            challenge = pkce.challenge_from(
+                {k: str(body.get(k) or "") for k in ("code_challenge", "code_challenge_method")}
+            )
         except ValueError as error:
             self._json(400, {"msg": str(error), "code": -2})
             return
@@ -191,6 +201,7 @@ class Handler(AccountRoutes, ConsentRoutes, AuthorizeRoutes, LogoutRoutes):
             nonce=body.get("nonce") or None,
             scope=standin.agree(identity=identity, **consent.agreement),
             auth_time=consent.auth_time,
+            code_challenge=challenge,
         )
         self._json(200, {"code": code})
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kakao_standin import pkce
 from kakao_standin.consent import DEFAULT_CONSENT_ITEMS, ConsentBook, ConsentItem, ServiceTerm
 from kakao_standin.identity import Identity
 from kakao_standin.kakao_session import KakaoSessions
@@ -38,6 +39,7 @@ class Grant:
     scope: tuple[str, ...]
     expires: float
     auth_time: int = field(default_factory=lambda: int(time.time()))
+    code_challenge: str | None = None  # PKCE's S256 challenge from the authorize request
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class KakaoStandIn(AppLinks):
         nonce: str | None = None,
         scope: tuple[str, ...] = (),
         auth_time: int | None = None,
+        code_challenge: str | None = None,
     ) -> str:
         code = secrets.token_urlsafe(32)
         # When the person last typed their password: now, unless a Kakao session says.
@@ -115,6 +118,7 @@ class KakaoStandIn(AppLinks):
                 scope,
                 self.clock() + CODE_TTL_SECONDS,
                 auth_time=auth_time,
+                code_challenge=code_challenge,
             )
         return code
 
@@ -138,6 +142,9 @@ class KakaoStandIn(AppLinks):
             return 400, _token_error(
                 "invalid_grant", "KOE320", f"authorization code not found for code={code}"
             )
+        # The code is spent either way: a wrong verifier does not leave it for another try.
+        if not pkce.verifier_matches(grant.code_challenge, form.get("code_verifier")):
+            return 400, _token_error("invalid_grant", "KOE320", "PKCE verification failed.")
         body = self._tokens_body(
             grant.identity, app_id=self.app_id, ttl=ACCESS_TOKEN_TTL_SECONDS, scope=grant.scope
         )

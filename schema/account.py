@@ -5,7 +5,8 @@ from __future__ import annotations
 import graphene
 
 from accounts.services import account
-from schema.auth import current_user
+from schema.auth import current_session_id, current_user
+from schema.caller import caller
 from schema.cookies import clear_token_cookies
 from schema.mutations import BaseMutation, CodeFlowArguments, code_flow_arguments
 from schema.types import UserType
@@ -18,6 +19,10 @@ class DeleteAccount(BaseMutation):
     nothing changes here (KAKAO_UNAVAILABLE), so simply retry. The account is
     then anonymized or deleted (ACCOUNT_DELETE_MODE) and this browser's cookies
     are deleted. Access tokens already handed out stop working at once.
+
+    Needs a recent authentication of this session (its sign-in or its last
+    kakaoReauthenticate, within REAUTHENTICATION_MAX_AGE_SECONDS), else
+    REAUTHENTICATION_REQUIRED and nothing changes.
     """
 
     ok = graphene.Boolean(description="True once the account is gone.")
@@ -27,8 +32,11 @@ class DeleteAccount(BaseMutation):
 
     @classmethod
     def perform(cls, info):
-        user = current_user(info.context)
-        account.delete_account(user=user)
+        request = info.context
+        user = current_user(request)
+        account.delete_account(
+            user=user, session_id=current_session_id(request), caller=caller(request)
+        )
         clear_token_cookies(info.context)
         return cls(errors=[], ok=True)
 
@@ -51,10 +59,15 @@ class LinkKakao(BaseMutation):
     def perform(cls, info, code, redirect_uri=None, state=None):
         request = info.context
         user = current_user(request)
-        redirect_uri, nonce = code_flow_arguments(
-            request, code=code, redirect_uri=redirect_uri, state=state
+        flow = code_flow_arguments(request, code=code, redirect_uri=redirect_uri, state=state)
+        linked = account.link_kakao(
+            user=user,
+            code=code,
+            redirect_uri=flow.redirect_uri,
+            nonce=flow.nonce,
+            code_verifier=flow.code_verifier,
+            caller=caller(request),
         )
-        linked = account.link_kakao(user=user, code=code, redirect_uri=redirect_uri, nonce=nonce)
         return cls(errors=[], user=linked)
 
 
@@ -62,7 +75,9 @@ class UnlinkKakao(BaseMutation):
     """Remove the Kakao link, here and at Kakao; the sessions started through Kakao end.
 
     Refused with LAST_LOGIN_METHOD when the account would have no way left to
-    sign in (use deleteAccount to leave). Without a Kakao link it is ok.
+    sign in (use deleteAccount to leave). Without a Kakao link it is ok. Like
+    deleteAccount, it needs a recent authentication of this session
+    (REAUTHENTICATION_REQUIRED otherwise; nothing changes).
     """
 
     ok = graphene.Boolean(description="True once no Kakao link remains.")
@@ -72,8 +87,10 @@ class UnlinkKakao(BaseMutation):
 
     @classmethod
     def perform(cls, info):
-        user = current_user(info.context)
-        if account.unlink_kakao(user=user):
+        request = info.context
+        user = current_user(request)
+        session_id = current_session_id(request)
+        if account.unlink_kakao(user=user, session_id=session_id, caller=caller(request)):
             clear_token_cookies(info.context)
         return cls(errors=[], ok=True)
 

@@ -15,6 +15,12 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
+    """The client's address for limits and records: IPv6 as its /64, "unknown" if unreadable."""
+    return _normalise(client_address(request))
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address as sent, honouring TRUSTED_PROXY_COUNT (not normalised)."""
     address = request.META.get("REMOTE_ADDR", "")
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies > 0:
@@ -25,7 +31,7 @@ def client_ip(request: HttpRequest) -> str:
         ]
         if len(forwarded) >= proxies:
             address = forwarded[-proxies]
-    return _normalise(address)
+    return address
 
 
 def _normalise(address: str) -> str:

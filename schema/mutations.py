@@ -8,29 +8,27 @@ error without internals (see ``schema/views.py``).
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
+from datetime import datetime
 
 import graphene
 from django.conf import settings
 from graphene.types.generic import GenericScalar
 
-from accounts import ratelimit
+from accounts import metrics, ratelimit
 from accounts.errors import AccountError
 from accounts.services import inputs, login, sdk_login, sessions
-from accounts.services.oauth_state import check_login_state
-from schema.auth import note_signed_in
+from accounts.services.authorize_options import AuthorizePurpose
+from accounts.services.oauth_state import check_state
+from schema.auth import current_session_id, note_signed_in
+from schema.caller import caller
 from schema.client_ip import client_ip
 from schema.cookies import (
     clear_state_cookie,
     set_token_cookies,
     state_cookie,
 )
-from schema.queries import start_kakao_authorize
 from schema.types import AccountErrorType, UserType
-
-
-def user_agent(request) -> str:
-    """The client's User-Agent, shown to the person in their session list."""
-    return request.META.get("HTTP_USER_AGENT", "")
 
 
 def refresh_token_argument() -> graphene.String:
@@ -130,12 +128,38 @@ class CodeFlowArguments:
     state = graphene.String(description="The `state` Kakao returned with the code.")
 
 
-def code_flow_arguments(
-    request, *, code: str, redirect_uri: str | None, state: str | None
-) -> tuple[str, str | None]:
-    """What kakaoLogin and linkKakao check before Kakao: limits, input, the browser's state.
+@dataclass(frozen=True)
+class CodeFlow:
+    """What the code flow's checks established: what the code's exchange needs besides the code.
 
-    Returns the redirect URI to use and the nonce issued with the state.
+    The nonce and the PKCE verifier come from this browser's state, never from
+    the client; both are None when no state was checked (KAKAO_REQUIRE_STATE off
+    and none presented) or the flow was started without them.
+    """
+
+    redirect_uri: str
+    nonce: str | None  # issued with the state (OIDC)
+    requested_at: datetime | None  # when the state was issued
+    code_verifier: str | None = None  # PKCE's, derived from the state (KAKAO_PKCE)
+
+    def __repr__(self) -> str:
+        # The verifier stays out of every log line and traceback.
+        return f"CodeFlow(redirect_uri={self.redirect_uri!r}, …)"
+
+
+def code_flow_arguments(
+    request,
+    *,
+    code: str,
+    redirect_uri: str | None,
+    state: str | None,
+    purpose: AuthorizePurpose = AuthorizePurpose.SIGN_IN,
+    user_id: int | None = None,
+) -> CodeFlow:
+    """What the code flow's mutations check before Kakao: limits, input, the browser's state.
+
+    The state must have been issued for ``purpose`` (and, for GRANT and
+    REAUTHENTICATE, to ``user_id`` in this session).
     """
     ratelimit.hit(
         "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
@@ -146,45 +170,26 @@ def code_flow_arguments(
     )
     redirect_uri = inputs.resolve_redirect_uri(redirect_uri)
     cookie = state_cookie(request)
-    nonce = check_login_state(state=state, cookie_value=cookie, redirect_uri=redirect_uri)
+    issued = check_state(
+        state=state,
+        cookie_value=cookie,
+        redirect_uri=redirect_uri,
+        purpose=purpose,
+        user_id=user_id,
+        session_id=current_session_id(request) if user_id is not None else None,
+    )
     if cookie and state:
         # Spent only once it passed: a refused state (another tab's, a
         # forged one) leaves this browser's own login able to finish.
         clear_state_cookie(request)
-    return redirect_uri, nonce
-
-
-class KakaoAuthorize(BaseMutation):
-    """Start a login: Kakao's authorize URL with a fresh single-use state (and nonce).
-
-    The state is bound to this browser by an HttpOnly cookie set on this
-    response: send the request with credentials so the cookie is kept. A
-    mutation because it issues something: a query result could be cached and
-    replayed with a spent state.
-    """
-
-    url = graphene.String(description="Kakao's authorize URL: navigate the browser to it.")
-    state = graphene.String(
-        description="The state in the URL; Kakao returns it with the code. Pass it to kakaoLogin.",
+    if issued is None:
+        return CodeFlow(redirect_uri=redirect_uri, nonce=None, requested_at=None)
+    return CodeFlow(
+        redirect_uri=redirect_uri,
+        nonce=issued.nonce,
+        requested_at=issued.issued_at,
+        code_verifier=issued.code_verifier,
     )
-    nonce = graphene.String(description="The OpenID Connect nonce in the URL (KAKAO_OIDC only).")
-
-    class Meta:
-        name = "KakaoAuthorizePayload"
-
-    class Arguments:
-        redirect_uri = graphene.String(
-            description="One of KAKAO_REDIRECT_URIS; defaults to the first of them.",
-        )
-        scope = graphene.List(
-            graphene.NonNull(graphene.String),
-            description='Extra Kakao consent items to ask for, e.g. ["account_email"].',
-        )
-
-    @classmethod
-    def perform(cls, info, redirect_uri=None, scope=None):
-        fields = start_kakao_authorize(info.context, redirect_uri=redirect_uri, scope=scope)
-        return cls(errors=[], **fields)
 
 
 class KakaoLogin(TokenFields, BaseMutation):
@@ -206,12 +211,15 @@ class KakaoLogin(TokenFields, BaseMutation):
     @classmethod
     def perform(cls, info, code, redirect_uri=None, state=None, delivery=TokenDelivery.COOKIE):
         request = info.context
-        redirect_uri, nonce = code_flow_arguments(
-            request, code=code, redirect_uri=redirect_uri, state=state
-        )
-        result = login.kakao_login(
-            code=code, redirect_uri=redirect_uri, nonce=nonce, user_agent=user_agent(request)
-        )
+        with metrics.counted_login("code"):
+            flow = code_flow_arguments(request, code=code, redirect_uri=redirect_uri, state=state)
+            result = login.kakao_login(
+                code=code,
+                redirect_uri=flow.redirect_uri,
+                nonce=flow.nonce,
+                code_verifier=flow.code_verifier,
+                caller=caller(request),
+            )
         in_body = _delivery(delivery) == TokenDelivery.BODY.value
         if in_body:
             note_signed_in(request, result.tokens)  # a body client gets no cookies at all
@@ -260,15 +268,18 @@ class KakaoLoginWithToken(TokenFields, BaseMutation):
     @classmethod
     def perform(cls, info, access_token, id_token=None, nonce=None):
         request = info.context
-        ratelimit.hit(
-            "login-ip", client_ip(request), ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP)
-        )
-        result = sdk_login.kakao_login_with_token(
-            access_token=access_token,
-            id_token=id_token,
-            nonce=nonce,
-            user_agent=user_agent(request),
-        )
+        with metrics.counted_login("native"):
+            ratelimit.hit(
+                "login-ip",
+                client_ip(request),
+                ratelimit.Rate.parse(settings.RATE_LIMIT_LOGIN_PER_IP),
+            )
+            result = sdk_login.kakao_login_with_token(
+                access_token=access_token,
+                id_token=id_token,
+                nonce=nonce,
+                caller=caller(request),
+            )
         # No cookies: an SDK app holds its tokens itself.
         note_signed_in(request, result.tokens)
         return cls(
@@ -280,6 +291,6 @@ class KakaoLoginWithToken(TokenFields, BaseMutation):
 
 
 class LoginMutations(graphene.ObjectType):
-    kakao_authorize = KakaoAuthorize.field()
+    # kakaoAuthorize is mounted from schema/authorize.py.
     kakao_login = KakaoLogin.field()
     kakao_login_with_token = KakaoLoginWithToken.field()

@@ -24,9 +24,14 @@ class KakaoAuthorizeUrl(graphene.ObjectType):
     )
 
 
-def start_kakao_authorize(request, *, redirect_uri: str | None, scope: list[str] | None) -> dict:
-    """Issue a state (and nonce) for this browser: the URL's fields, and the state cookie."""
-    authorize = kakao_authorize_request(redirect_uri=redirect_uri, scopes=scope)
+def start_kakao_authorize(
+    request, *, redirect_uri: str | None, scope: list[str] | None, **options
+) -> dict:
+    """Issue a state (and nonce) for this browser: the URL's fields, and the state cookie.
+
+    ``options``: ``kakao_authorize_request``'s (authorize options, purpose, the caller).
+    """
+    authorize = kakao_authorize_request(redirect_uri=redirect_uri, scopes=scope, **options)
     set_state_cookie(request, authorize.cookie_value)
     return {"url": authorize.url, "state": authorize.state, "nonce": authorize.nonce}
 

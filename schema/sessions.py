@@ -15,11 +15,15 @@ from django.conf import settings
 
 from accounts import ratelimit
 from accounts.errors import AccountError, AccountErrorCode
-from accounts.services import sessions
+from accounts.services import devices, sessions
+from accounts.services.authorize_options import kakao_logout_url
+from accounts.services.events import EndCause
 from schema.auth import current_session_id, current_user
+from schema.caller import caller
 from schema.client_ip import client_ip
 from schema.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
 from schema.mutations import BaseMutation, TokenFields, refresh_token_argument
+from schema.types import AccountErrorType
 
 
 @contextmanager
@@ -53,6 +57,7 @@ class RefreshToken(TokenFields, BaseMutation):
             issued = sessions.rotate_refresh_token(
                 value=refresh_token or refresh_cookie(info.context),
                 request=info.context,
+                caller=caller(info.context),
             )
         # The new token goes where the old one came from: argument → body, cookie → cookie.
         from_cookie = refresh_token is None
@@ -75,8 +80,10 @@ class RevokeToken(BaseMutation):
     @classmethod
     def perform(cls, info, refresh_token=None):
         with token_source(refresh_token):
-            revoked = sessions.revoke_refresh_token(
-                value=refresh_token or refresh_cookie(info.context), request=info.context
+            revoked = devices.revoke_refresh_token(
+                value=refresh_token or refresh_cookie(info.context),
+                request=info.context,
+                caller=caller(info.context),
             )
         if refresh_token is None:
             clear_token_cookies(info.context)
@@ -84,9 +91,19 @@ class RevokeToken(BaseMutation):
 
 
 class Logout(BaseMutation):
-    """End this session (or, with `everywhere`, all of yours); a cookie client's cookies go too."""
+    """End this session (or, with `everywhere`, all of yours); a cookie client's cookies go too.
+
+    With `kakao: true` it also answers `kakaoLogoutUrl`: open it in the browser
+    to log out of the Kakao account too (then signing in again can pick another
+    Kakao account). A logout redirect URI not in KAKAO_LOGOUT_REDIRECT_URIS is
+    REDIRECT_URI_NOT_ALLOWED; the session is ended all the same (`ok: true`).
+    """
 
     ok = graphene.Boolean(description="True once the session is ended (also when it already was).")
+    kakao_logout_url = graphene.String(
+        description="With `kakao: true`: Kakao's /oauth/logout URL (client_id, "
+        "logout_redirect_uri, state) for the browser to open.",
+    )
 
     class Meta:
         name = "LogoutPayload"
@@ -98,15 +115,27 @@ class Logout(BaseMutation):
             description="End every session of the signed-in caller (all devices); needs the "
             "access token. Other devices are signed out at their next refresh.",
         )
+        kakao = graphene.Boolean(
+            default_value=False,
+            description="Also answer kakaoLogoutUrl, to log out of the Kakao account too.",
+        )
+        kakao_logout_redirect_uri = graphene.String(
+            description="Where Kakao sends the browser afterwards: one of "
+            "KAKAO_LOGOUT_REDIRECT_URIS; defaults to the first of them.",
+        )
 
     @classmethod
-    def perform(cls, info, refresh_token=None, everywhere=False):
+    def perform(
+        cls, info, refresh_token=None, everywhere=False, kakao=False, kakao_logout_redirect_uri=None
+    ):
         request = info.context
         if everywhere:
-            sessions.end_all_sessions(user=current_user(request))
+            devices.end_all_sessions(
+                user=current_user(request), cause=EndCause.EVERYWHERE, caller=caller(request)
+            )
         elif value := refresh_token or refresh_cookie(request):
             try:
-                sessions.revoke_refresh_token(value=value, request=request)
+                devices.revoke_refresh_token(value=value, request=request, caller=caller(request))
             except AccountError as error:
                 # Logging out of an ended session, or with a garbled cookie, is fine (the
                 # cookies go below); a malformed argument is the caller's mistake.
@@ -114,7 +143,14 @@ class Logout(BaseMutation):
                     raise
         if refresh_token is None:
             clear_token_cookies(request)
-        return cls(errors=[], ok=True)
+        if not kakao:
+            return cls(errors=[], ok=True)
+        try:
+            url = kakao_logout_url(logout_redirect_uri=kakao_logout_redirect_uri)
+        except AccountError as error:
+            # The session is ended all the same: say both.
+            return cls(errors=[AccountErrorType.from_error(error)], ok=True)
+        return cls(errors=[], ok=True, kakao_logout_url=url)
 
 
 class RevokeSession(BaseMutation):
@@ -131,7 +167,7 @@ class RevokeSession(BaseMutation):
     @classmethod
     def perform(cls, info, id):
         request = info.context
-        sessions.end_session(user=current_user(request), session_id=id)
+        devices.end_session(user=current_user(request), session_id=id, caller=caller(request))
         if id == current_session_id(request) and refresh_cookie(request):
             clear_token_cookies(request)
         return cls(errors=[], ok=True)

@@ -8,8 +8,13 @@ from graphql import GraphQLError
 
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import User
-from accounts.services.sessions import SessionInfo, live_sessions
+from accounts.services.consent.current import kakao_consent
+from accounts.services.devices import SessionInfo, live_sessions
+from accounts.services.reauthentication import session_authenticated_at
 from schema.auth import current_session_id, signed_in_user
+from schema.consent_types import KakaoConsentType
+from schema.devices import DeviceType
+from schema.events import resolve_security_events, security_events_field
 
 AccountErrorCodeEnum = graphene.Enum.from_enum(
     AccountErrorCode,
@@ -55,6 +60,13 @@ class SessionType(graphene.ObjectType):
         required=True, description="When it ends unless refreshed before then."
     )
     user_agent = graphene.String(description="The User-Agent of the sign-in (trimmed), or null.")
+    device = graphene.Field(
+        graphene.NonNull(DeviceType), description="The device, readable (from the sign-in)."
+    )
+    last_ip = graphene.String(
+        description="The client's address at the last refresh (or the sign-in), as the rate "
+        "limiter sees it (an IPv6 address as its /64); null when unknown."
+    )
 
     class Meta:
         name = "Session"
@@ -68,6 +80,8 @@ class SessionType(graphene.ObjectType):
             last_used_at=session.last_used,
             expires_at=session.expires,
             user_agent=session.user_agent or None,
+            device=DeviceType.of(session.device),
+            last_ip=session.last_ip or None,
         )
 
 
@@ -86,6 +100,15 @@ class UserType(DjangoObjectType):
         "asking for another user's is an error.",
     )
 
+    kakao = graphene.Field(
+        KakaoConsentType,
+        description="What you agreed to at Kakao (consent items, service terms) and when this "
+        "session last authenticated; null without a Kakao link. Read again from Kakao when "
+        "older than KAKAO_CONSENT_MAX_AGE_SECONDS. Only your own.",
+    )
+
+    security_events = security_events_field()
+
     class Meta:
         model = User
         name = "User"
@@ -94,13 +117,29 @@ class UserType(DjangoObjectType):
     @staticmethod
     def resolve_sessions(user: User, info) -> list[SessionType]:
         request = info.context
-        signed_in = signed_in_user(request)
-        if not signed_in.is_authenticated or signed_in.pk != user.pk:
-            raise GraphQLError(
-                "Only your own sessions are visible.", extensions={"code": "FORBIDDEN"}
-            )
+        _ensure_own(user, request, "Only your own sessions are visible.")
         current = current_session_id(request)
         return [SessionType.from_info(s, current) for s in live_sessions(user=user)]
+
+    @staticmethod
+    def resolve_kakao(user: User, info) -> KakaoConsentType | None:
+        request = info.context
+        _ensure_own(user, request, "Only your own consent record is visible.")
+        consent = kakao_consent(user=user)
+        if consent is None:
+            return None
+        authenticated_at = session_authenticated_at(
+            user=user, session_id=current_session_id(request)
+        )
+        return KakaoConsentType.from_consent(consent, authenticated_at=authenticated_at)
+
+    @staticmethod
+    def resolve_security_events(user: User, info, first=None, after=None):
+        request = info.context
+        _ensure_own(user, request, "Only your own security events are visible.")
+        return resolve_security_events(
+            user.pk, first=first, after=after, current_session_id=current_session_id(request)
+        )
 
     @staticmethod
     def resolve_profile_image_url(user: User, info) -> str | None:
@@ -109,3 +148,9 @@ class UserType(DjangoObjectType):
     @staticmethod
     def resolve_thumbnail_image_url(user: User, info) -> str | None:
         return user.thumbnail_image_url or None
+
+
+def _ensure_own(user: User, request, message: str) -> None:
+    signed_in = signed_in_user(request)
+    if not signed_in.is_authenticated or signed_in.pk != user.pk:
+        raise GraphQLError(message, extensions={"code": "FORBIDDEN"})

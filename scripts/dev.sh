@@ -28,9 +28,11 @@ fi
 # different origins, and the redirect URI follows the origin the app was opened on.
 app_origins="http://localhost:$APP_PORT,http://127.0.0.1:$APP_PORT"
 callback=/oauth/kakao/callback
+# GraphiQL's own callback (DEBUG only), where a sign-in from GraphiQL comes back.
+graphiql_callbacks="http://localhost:$API_PORT/graphiql/callback,http://127.0.0.1:$API_PORT/graphiql/callback"
 export DJANGO_DEBUG=${DJANGO_DEBUG:-1}
 export KAKAO_REST_API_KEY=${KAKAO_REST_API_KEY:-dev-rest-api-key}
-export KAKAO_REDIRECT_URIS=${KAKAO_REDIRECT_URIS:-http://localhost:$APP_PORT$callback,http://127.0.0.1:$APP_PORT$callback,http://localhost:3000$callback,http://127.0.0.1:3000$callback}
+export KAKAO_REDIRECT_URIS=${KAKAO_REDIRECT_URIS:-http://localhost:$APP_PORT$callback,http://127.0.0.1:$APP_PORT$callback,http://localhost:3000$callback,http://127.0.0.1:3000$callback,$graphiql_callbacks}
 export CORS_ALLOWED_ORIGINS=${CORS_ALLOWED_ORIGINS:-$app_origins,http://localhost:3000,http://127.0.0.1:3000}
 # Where "Log out of Kakao too" comes back to: the app's front page, on either spelling.
 export KAKAO_LOGOUT_REDIRECT_URIS=${KAKAO_LOGOUT_REDIRECT_URIS:-http://localhost:$APP_PORT/,http://127.0.0.1:$APP_PORT/}
@@ -159,7 +161,7 @@ EOF
 done
 
 echo
-echo "  API + GraphiQL   http://localhost:$API_PORT/graphql"
+echo "  API + GraphiQL   http://localhost:$API_PORT/graphql  (a tour of the API; sign in from there too)"
 [ "$use_standin" = 1 ] && echo "  Kakao stand-in   http://localhost:$STANDIN_PORT  (a fake Kakao; pick any test identity)"
 if [ "$RUN_APP" = 1 ]; then
   echo "  Example app      http://localhost:$APP_PORT   ← open this and press 'Login with Kakao'"

@@ -4,16 +4,28 @@ import logging
 
 import pytest
 import responses
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Rate-limit counters, used states and cached keys never leak between tests."""
-    cache.clear()
+def _empty_cache(request):
+    """Rate-limit counters, used states and cached keys never leak between tests.
+
+    Without REDIS_URL the cache is a table of the test database: emptied before each test
+    that uses the database (one that does not cannot reach it: pytest-django refuses).
+    Not after it, when the test's monkeypatches may still stand in for the database.
+    """
+    if "DatabaseCache" not in settings.CACHES["default"]["BACKEND"]:
+        cache.clear()
+        yield
+        cache.clear()
+        return
+    if request.node.get_closest_marker("django_db") or "_django_db_helper" in request.fixturenames:
+        request.getfixturevalue("_django_db_helper")  # the test's own database access, first
+        cache.clear()
     yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -99,3 +99,83 @@ def mock_login(
     """Register Kakao's two login calls on a `responses` mock."""
     rsps.add(responses.POST, TOKEN_URL, json=token_body or token_response(), status=token_status)
     rsps.add(responses.GET, ME_URL, json=me_body or user or user_response(), status=me_status)
+
+
+# --- consent: scopes and service terms (KAKAO_API.md §10-11) ---------------------------
+
+SCOPES_URL = f"{API}/v2/user/scopes"
+REVOKE_SCOPES_URL = f"{API}/v2/user/revoke/scopes"
+SERVICE_TERMS_URL = f"{API}/v2/user/service_terms"
+REVOKE_SERVICE_TERMS_URL = f"{API}/v2/user/revoke/service_terms"
+
+
+def scope(
+    sid: str,
+    *,
+    agreed: bool = True,
+    revocable: bool | None = None,
+    display_name: str | None = None,
+    kind: str = "PRIVACY",
+) -> dict[str, Any]:
+    """One consent item as Kakao reports it (`revocable` only when agreed)."""
+    names = {
+        "profile_nickname": "닉네임",
+        "profile_image": "프로필 사진",
+        "account_email": "카카오계정(이메일)",
+        "talk_message": "카카오톡 메시지 전송",
+    }
+    item: dict[str, Any] = {
+        "id": sid,
+        "display_name": display_name or names.get(sid, sid),
+        "type": kind,
+        "using": True,
+        "agreed": agreed,
+    }
+    if agreed:
+        item["revocable"] = bool(revocable)
+    return item
+
+
+def scopes_response(*items: dict[str, Any], uid: int = 1234567890) -> dict[str, Any]:
+    if not items:
+        items = (
+            scope("profile_nickname", revocable=False),
+            scope("profile_image", revocable=False),
+            scope("account_email", revocable=True),
+            scope("talk_message", agreed=False),
+        )
+    return {"id": uid, "scopes": list(items)}
+
+
+def term(
+    tag: str,
+    *,
+    required: bool = False,
+    agreed: bool = True,
+    revocable: bool = False,
+    agreed_at: str = "2026-11-30T01:02:03Z",
+    agreed_by: str = "KAUTH",
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "tag": tag,
+        "required": required,
+        "agreed": agreed,
+        "revocable": revocable,
+    }
+    if agreed:
+        item.update(agreed_at=agreed_at, agreed_by=agreed_by)
+    return item
+
+
+def terms_response(*items: dict[str, Any], uid: int = 1234567890) -> dict[str, Any]:
+    if not items:
+        items = (
+            term("tos", required=True),
+            term("privacy", required=True),
+            term("marketing", revocable=True),
+        )
+    return {"id": uid, "service_terms": list(items)}
+
+
+def revoked_terms_response(*tags: str, uid: int = 1234567890) -> dict[str, Any]:
+    return {"id": uid, "revoked_service_terms": [{"tag": t, "agreed": False} for t in tags]}

@@ -8,10 +8,12 @@ import pytest
 import requests
 import responses
 
+from accounts.caller import Caller
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import KakaoClient, KakaoInvalidClient, KakaoNotConnected, KakaoUnavailable
 from accounts.models import RefreshToken, Session, SocialAccount, User
-from accounts.services import account, login, sessions
+from accounts.services import account, devices, login, sessions
+from accounts.services.events import EndCause
 from tests.kakao_fixtures import API, mock_login, user_response
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +54,11 @@ def kakao_user(uid: str | None = UID, *, password: str | None = None, **fields) 
 
 def live_sessions(user: User) -> int:
     return RefreshToken.objects.filter(user=user, revoked__isnull=True).count()
+
+
+def signed_in(user: User, **kwargs) -> str:
+    """A session that signs in now (so it counts as recently authenticated): its id."""
+    return str(sessions.start_session(user=user, **kwargs).session_id)
 
 
 def mock_unlink(kakao, status: int = 200, body: dict | None = None) -> None:
@@ -130,9 +137,9 @@ def test_end_all_sessions_revokes_only_that_users_live_tokens(all_logs):
     for _ in range(3):
         sessions.start_session(user=user)
     sessions.start_session(user=other)
-    assert sessions.end_all_sessions(user=user) == 3
+    assert devices.end_all_sessions(user=user, cause=EndCause.EVERYWHERE) == 3
     assert live_sessions(user) == 0 and live_sessions(other) == 1
-    assert sessions.end_all_sessions(user=user) == 0
+    assert devices.end_all_sessions(user=user, cause=EndCause.EVERYWHERE) == 0
     assert f"sessions_ended user={user.pk} count=3" in all_logs.text
 
 
@@ -141,10 +148,10 @@ def test_end_all_sessions_revokes_only_that_users_live_tokens(all_logs):
 
 def test_delete_account_unlinks_at_kakao_then_anonymizes(kakao):
     user = kakao_user(is_staff=True, first_name="길동")
-    sessions.start_session(user=user, user_agent="Mozilla/5.0 (iPhone; 홍길동's phone)")
+    sid = signed_in(user, caller=Caller(user_agent="Mozilla/5.0 (iPhone; 홍길동's phone)"))
     mock_unlink(kakao)
     # when
-    account.delete_account(user=user)
+    account.delete_account(user=user, session_id=sid)
     # then
     assert len(kakao.calls) == 1
     assert parse_qs(kakao.calls[0].request.body)["target_id"] == [UID]
@@ -163,9 +170,9 @@ def test_delete_account_unlinks_at_kakao_then_anonymizes(kakao):
 def test_delete_mode_deletes_the_row(kakao, settings):
     settings.ACCOUNT_DELETE_MODE = "delete"
     user = kakao_user()
-    sessions.start_session(user=user)
+    sid = signed_in(user)
     mock_unlink(kakao)
-    account.delete_account(user=user)
+    account.delete_account(user=user, session_id=sid)
     assert User.objects.count() == 0
     assert SocialAccount.objects.count() == 0 and RefreshToken.objects.count() == 0
 
@@ -177,13 +184,14 @@ def test_delete_mode_deletes_the_row(kakao, settings):
 )
 def test_delete_while_kakao_is_down_changes_nothing(kakao, status, body):
     user = kakao_user()
-    sessions.start_session(user=user)
+    sid = signed_in(user)
     before = snapshot(user)
     if status is None:
         kakao.add(responses.POST, UNLINK_URL, body=requests.exceptions.ReadTimeout("slow"))
     else:
         mock_unlink(kakao, status, body)
-    assert failure(account.delete_account, user=user) == AccountErrorCode.KAKAO_UNAVAILABLE
+    code = failure(account.delete_account, user=user, session_id=sid)
+    assert code == AccountErrorCode.KAKAO_UNAVAILABLE
     assert snapshot(user) == before
     assert len(kakao.calls) == 1  # never retried
 
@@ -191,7 +199,7 @@ def test_delete_while_kakao_is_down_changes_nothing(kakao, status, body):
 def test_kakao_not_connected_on_delete_counts_as_done(kakao):
     user = kakao_user()
     mock_unlink(kakao, 400, NOT_CONNECTED)
-    account.delete_account(user=user)
+    account.delete_account(user=user, session_id=signed_in(user))
     user.refresh_from_db()
     assert user.is_active is False and SocialAccount.objects.count() == 0
 
@@ -199,18 +207,21 @@ def test_kakao_not_connected_on_delete_counts_as_done(kakao):
 def test_delete_without_admin_key_is_misconfigured_and_changes_nothing(kakao, settings):
     settings.KAKAO_ADMIN_KEY = ""
     user = kakao_user()
+    sid = signed_in(user)
     before = snapshot(user)
-    assert failure(account.delete_account, user=user) == AccountErrorCode.KAKAO_MISCONFIGURED
+    code = failure(account.delete_account, user=user, session_id=sid)
+    assert code == AccountErrorCode.KAKAO_MISCONFIGURED
     assert snapshot(user) == before
     assert len(kakao.calls) == 0
 
 
 def test_kakao_refusing_the_admin_key_is_misconfigured(kakao):
     user = kakao_user()
+    sid = signed_in(user)
     before = snapshot(user)
     mock_unlink(kakao, 401, BAD_ADMIN_KEY)
     with pytest.raises(AccountError) as raised:
-        account.delete_account(user=user)
+        account.delete_account(user=user, session_id=sid)
     assert raised.value.code == AccountErrorCode.KAKAO_MISCONFIGURED
     assert "admin key" in raised.value.message
     assert snapshot(user) == before
@@ -219,7 +230,7 @@ def test_kakao_refusing_the_admin_key_is_misconfigured(kakao):
 def test_delete_of_a_user_without_kakao_link_calls_nobody(kakao, settings):
     settings.KAKAO_ADMIN_KEY = ""
     user = kakao_user(None, password="pw-0123456789")
-    account.delete_account(user=user)
+    account.delete_account(user=user, session_id=signed_in(user))
     user.refresh_from_db()
     assert user.is_active is False and not user.has_usable_password()
     assert len(kakao.calls) == 0
@@ -229,7 +240,7 @@ def test_later_login_after_delete_is_a_new_user_and_the_email_is_free(kakao):
     mock_login(kakao)
     first = login.kakao_login(code=CODE)
     mock_unlink(kakao)
-    account.delete_account(user=first.user)
+    account.delete_account(user=first.user, session_id=str(first.tokens.session_id))
     # when: the same person signs in with Kakao again
     mock_login(kakao)
     again = login.kakao_login(code=CODE)
@@ -305,18 +316,19 @@ def test_link_with_bad_code_is_refused_before_kakao(kakao):
 
 def test_unlinking_the_last_login_method_is_refused_without_calling_kakao(kakao):
     user = kakao_user()
-    sessions.start_session(user=user)
+    sid = signed_in(user)
     before = snapshot(user)
-    assert failure(account.unlink_kakao, user=user) == AccountErrorCode.LAST_LOGIN_METHOD
+    code = failure(account.unlink_kakao, user=user, session_id=sid)
+    assert code == AccountErrorCode.LAST_LOGIN_METHOD
     assert snapshot(user) == before
     assert len(kakao.calls) == 0
 
 
 def test_unlink_with_a_password_unlinks_at_kakao_and_ends_sessions(kakao):
     user = kakao_user(password="pw-0123456789")
-    sessions.start_session(user=user)
+    sid = signed_in(user)
     mock_unlink(kakao)
-    assert account.unlink_kakao(user=user) is True
+    assert account.unlink_kakao(user=user, session_id=sid) is True
     assert kakao.calls[0].request.headers["Authorization"] == f"KakaoAK {ADMIN_KEY}"
     assert SocialAccount.objects.count() == 0 and live_sessions(user) == 0
     user.refresh_from_db()
@@ -325,16 +337,17 @@ def test_unlink_with_a_password_unlinks_at_kakao_and_ends_sessions(kakao):
 
 def test_unlink_without_a_link_is_nothing_to_do(kakao):
     user = kakao_user(None, password="pw-0123456789")
-    assert account.unlink_kakao(user=user) is False
+    assert account.unlink_kakao(user=user, session_id=None) is False
     assert len(kakao.calls) == 0
 
 
 def test_unlink_while_kakao_is_down_changes_nothing(kakao):
     user = kakao_user(password="pw-0123456789")
-    sessions.start_session(user=user)
+    sid = signed_in(user)
     before = snapshot(user)
     mock_unlink(kakao, 503, {})
-    assert failure(account.unlink_kakao, user=user) == AccountErrorCode.KAKAO_UNAVAILABLE
+    code = failure(account.unlink_kakao, user=user, session_id=sid)
+    assert code == AccountErrorCode.KAKAO_UNAVAILABLE
     assert snapshot(user) == before
 
 
@@ -389,10 +402,11 @@ def test_bad_notice_is_invalid_input_and_changes_nothing(params):
 
 def test_admin_key_is_never_logged(kakao, all_logs):
     user = kakao_user()
+    sid = signed_in(user)
     mock_unlink(kakao, 401, BAD_ADMIN_KEY)
-    failure(account.delete_account, user=user)
+    failure(account.delete_account, user=user, session_id=sid)
     mock_unlink(kakao)
-    account.delete_account(user=user)
+    account.delete_account(user=user, session_id=sid)
     assert ADMIN_KEY not in all_logs.text
     assert f"account_removed user={user.pk} mode=anonymize reason=delete_account" in all_logs.text
 
@@ -403,7 +417,7 @@ def test_admin_key_is_never_logged(kakao, all_logs):
 def test_admin_user_page_shows_link_and_live_sessions_and_ends_them(admin_client):
     user = kakao_user()
     live = sessions.start_session(user=user)
-    sessions.revoke_refresh_token(value=sessions.start_session(user=user).refresh_token_value)
+    devices.revoke_refresh_token(value=sessions.start_session(user=user).refresh_token_value)
     page = admin_client.get(f"/admin/accounts/user/{user.pk}/change/")
     assert page.status_code == 200
     body = page.content.decode()

@@ -344,7 +344,12 @@ def test_readyz_stays_ready_and_says_degraded(unreachable_redis, connects):
         second = Client().get("/readyz")
     for response in (first, second):
         assert response.status_code == 200
-        assert response.json() == {"status": "degraded", "database": "ok", "cache": "degraded"}
+        assert response.json() == {
+            "status": "degraded",
+            "database": "ok",
+            "cache": "degraded",
+            "cache_backend": "redis",
+        }
     assert len(connects) == 1  # the second probe did not wait on the cache
 
 

@@ -31,6 +31,12 @@ def test_suite_configuration_is_clean():
         ("CORS_ALLOW_ALL_ORIGINS", True, "accounts.E011"),
         ("JWT_COOKIE_SECURE", False, "accounts.E012"),
         ("GRAPHIQL_ENABLED", True, "accounts.E013"),
+        ("KAKAO_REQUIRED_SERVICE_TERMS", ["tos", "no spaces"], "accounts.E019"),
+        ("KAKAO_REQUIRED_SERVICE_TERMS", ["tos"], "accounts.E020"),  # no admin key
+        ("KAKAO_CONSENT_MAX_AGE_SECONDS", -1, "accounts.E021"),
+        ("REAUTHENTICATION_MAX_AGE_SECONDS", 5, "accounts.E022"),
+        ("REAUTHENTICATION_MAX_AGE_SECONDS", 7 * 24 * 3600, "accounts.E022"),
+        ("KAKAO_LOGOUT_REDIRECT_URIS", ["/signed-out"], "accounts.E023"),
     ],
 )
 def test_bad_value_is_an_error(settings, name, bad, error):
@@ -94,6 +100,71 @@ def test_missing_app_id_is_a_warning_and_a_wrong_one_an_error(settings):
 def test_reuse_window_is_bounded(settings, seconds):
     settings.JWT_REFRESH_REUSE_SECONDS = seconds
     assert "accounts.E017" in ids()
+
+
+def test_pkce_off_without_oidc_is_a_warning(settings):
+    assert "accounts.W005" not in ids()
+    settings.KAKAO_PKCE = False
+    assert "accounts.W005" in ids()
+    # The id_token's nonce bound to the state is a local defence of its own.
+    settings.KAKAO_OIDC = True
+    assert "accounts.W005" not in ids()
+
+
+def test_kakao_pkce_is_on_unless_switched_off(monkeypatch):
+    import importlib
+
+    import backend.settings as module
+
+    try:
+        monkeypatch.delenv("KAKAO_PKCE", raising=False)
+        assert importlib.reload(module).KAKAO_PKCE is True
+        monkeypatch.setenv("KAKAO_PKCE", "0")
+        assert importlib.reload(module).KAKAO_PKCE is False
+    finally:
+        monkeypatch.undo()
+        importlib.reload(module)
+
+
+def test_required_service_terms_with_an_admin_key_are_fine(settings):
+    settings.KAKAO_ADMIN_KEY = "admin-key-0123456789"
+    settings.KAKAO_REQUIRED_SERVICE_TERMS = ["tos", "privacy"]
+    settings.KAKAO_LOGOUT_REDIRECT_URIS = ["https://app.example.com/signed-out"]
+    assert [i for i in ids() if i.startswith("accounts.E")] == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"SECURITY_EVENTS_RETENTION_DAYS": 0}, "accounts.E026"),
+        ({"SECURITY_EVENTS_RETENTION_DAYS": 30}, "accounts.W006"),
+        ({"METRICS_TOKEN": "short"}, "accounts.E027"),
+        ({"METRICS_TOKEN": "has spaces in it but long enough"}, "accounts.E027"),
+        ({"METRICS_ALLOWED_IPS": ["10.0.0.0/8", "not-an-address"]}, "accounts.E028"),
+        ({"METRICS_ENABLED": True}, "accounts.E029"),
+        ({"PROMETHEUS_MULTIPROC_DIR": "/nonexistent/prometheus"}, "accounts.E030"),
+    ],
+)
+def test_security_events_and_metrics_settings_are_checked(settings, changes, error):
+    assert error not in ids()
+    for name, value in changes.items():
+        setattr(settings, name, value)
+    assert error in ids()
+
+
+def test_metrics_with_a_token_or_addresses_start(settings, tmp_path):
+    settings.METRICS_ENABLED = True
+    settings.METRICS_TOKEN = "a-long-enough-metrics-token"
+    settings.PROMETHEUS_MULTIPROC_DIR = str(tmp_path)
+    assert [i for i in ids() if i.startswith("accounts.E")] == []
+    settings.METRICS_TOKEN = ""
+    settings.METRICS_ALLOWED_IPS = ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"]
+    assert [i for i in ids() if i.startswith("accounts.E")] == []
+
+
+def test_a_bad_metrics_token_is_not_echoed(settings):
+    settings.METRICS_TOKEN = "s3cret token"
+    assert all("s3cret" not in message.msg for message in check_configuration())
 
 
 @pytest.mark.parametrize(

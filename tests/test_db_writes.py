@@ -94,11 +94,11 @@ def test_writers_of_two_processes_take_turns_on_a_file_lock(database_file):
         fcntl.flock(other, fcntl.LOCK_EX)
         started = time.monotonic()
         with pytest.raises(OperationalError, match="another process's writers"):
-            db._file_lock(time.monotonic() + 0.2)
+            db._file_lock(connection, time.monotonic() + 0.2)
         assert 0.2 <= time.monotonic() - started < 2
         fcntl.flock(other, fcntl.LOCK_UN)
         # Free again: ours is taken at once, and the other waits for it in turn.
-        descriptor = db._file_lock(time.monotonic() + 0.2)
+        descriptor = db._file_lock(connection, time.monotonic() + 0.2)
         with pytest.raises(BlockingIOError):
             fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
         fcntl.flock(descriptor, fcntl.LOCK_UN)
@@ -111,14 +111,14 @@ def test_a_forked_worker_opens_its_own_lock_file(database_file, monkeypatch):
     """A descriptor inherited from gunicorn's master would share one lock between workers."""
     from accounts import db
 
-    first = db._lock_descriptor()
-    assert db._lock_descriptor() == first
+    first = db._lock_descriptor(connection)
+    assert db._lock_descriptor(connection) == first
     monkeypatch.setattr("os.getpid", lambda: -1)  # as seen from a child after the fork
-    assert db._lock_descriptor() != first
+    assert db._lock_descriptor(connection) != first
 
 
 def test_an_in_memory_database_needs_no_lock_file():
     from accounts import db
 
     if connection.vendor == "sqlite":
-        assert db._lock_descriptor() is None  # the suite's database is in memory
+        assert db._lock_descriptor(connection) is None  # the suite's database is in memory

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -186,6 +187,9 @@ def test_dev_sh_starts_everything_and_a_sigterm_stops_every_child(tmp_path):
             time.sleep(0.2)
         banner = (tmp_path / "dev.log").read_text()
         assert f"http://localhost:{ports['PORT']}/graphql" in banner
+        # Everything is configured: no warning, and no advice to set what dev.sh has set.
+        assert "WARNINGS" not in banner and "Point the backend at it" not in banner, banner
+        assert "The backend's settings in this environment already point at it." in banner
         # Node new enough for Vite (the stand-in's own lines name the app's URL too)
         app_ran = f"Example app      http://localhost:{ports['APP_PORT']}" in banner
         listening = [port for name, port in ports.items() if app_ran or name != "APP_PORT"]
@@ -193,6 +197,7 @@ def test_dev_sh_starts_everything_and_a_sigterm_stops_every_child(tmp_path):
         for port in listening:
             assert not port_is_free(port)
         both_spellings_reach_the_api(ports)
+        graphiql_signs_in_through_its_callback(ports, tmp_path / "dev.log")
         children = descendants(dev.pid)
         assert len(children) >= 3 + app_ran  # stand-in, runserver and its reloaded child
         # When: dev.sh alone is told to stop.
@@ -240,6 +245,36 @@ def both_spellings_reach_the_api(ports: dict[str, int]) -> None:
         )
 
 
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def graphiql_signs_in_through_its_callback(ports: dict[str, int], log: Path) -> None:
+    """make run registers GraphiQL's callback on both spellings; runserver logs no code."""
+    api = ports["PORT"]
+    for host in ("localhost", "127.0.0.1"):
+        callback = f"http://{host}:{api}/graphiql/callback"
+        start = urllib.request.Request(
+            f"http://{host}:{api}/graphql",
+            data=json.dumps({"query": AUTHORIZE, "variables": {"uri": callback}}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(start, timeout=10) as response:
+            assert json.load(response)["data"]["kakaoAuthorize"]["errors"] == []
+    code = "dev-loop-code-SECRET-0123456789"
+    opener = urllib.request.build_opener(NoRedirects)
+    with pytest.raises(urllib.error.HTTPError) as handed:
+        opener.open(f"http://localhost:{api}/graphiql/callback?code={code}&state=s", timeout=10)
+    assert handed.value.code == 302
+    assert handed.value.headers["Location"].startswith("/graphql#query=")
+    deadline = time.monotonic() + 5
+    while '"GET /graphiql/callback HTTP/1.1" 302' not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+    assert code not in log.read_text()
+
+
 def test_debug_allows_both_spellings_of_the_local_dev_origins(monkeypatch):
     import importlib
 
@@ -273,51 +308,3 @@ def test_dev_sh_checks_its_ports_before_starting_anything(tmp_path):
         f"port {ports['STANDIN_PORT']} is in use (set STANDIN_PORT=… to use another)\n"
     )
     assert not (tmp_path / "db.sqlite3").exists()  # not even migrate ran
-
-
-# --- Makefile: which Python ----------------------------------------------------
-
-NO_PYTHON = (
-    "Python 3.11 or newer is needed (3.11-3.13 are tested); "
-    "install one or set PYTHON=/path/to/python3"
-)
-
-
-@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-@pytest.mark.parametrize(
-    "choice",
-    [
-        ["PYTHON_CANDIDATES=no-such-python python2"],  # nothing found
-        ["PYTHON=no-such-python"],  # named, missing
-        [f"PYTHON={sys.executable} -c 'import sys; sys.exit(1)'"],  # named, its version check fails
-    ],
-)
-def test_make_says_in_one_line_which_python_it_needs(choice, tmp_path):
-    result = run(["make", "-s", "install", f"VENV={tmp_path / 'venv'}", *choice], clean_env())
-    assert result.returncode != 0
-    assert result.stderr.count("\n") == 1 and NO_PYTHON in result.stderr
-    assert not (tmp_path / "venv").exists()
-
-
-@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-def test_make_rebuilds_a_venv_made_by_another_python(tmp_path):
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    stamp = run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, platform; print(platform.python_version(), sys.executable)",
-        ],
-        clean_env(),
-    ).stdout.strip()
-    args = ["make", "-n", "install", f"VENV={venv}", f"PYTHON={sys.executable}"]
-
-    (venv / ".python").write_text("3.11.0 /somewhere/else/python3.11\n")
-    (venv / ".installed").touch()
-    plan = run(args, clean_env()).stdout
-    assert f"rm -rf {venv}" in plan and f"{sys.executable} -m venv {venv}" in plan
-
-    (venv / ".python").write_text(stamp + "\n")
-    (venv / ".installed").touch()  # newer than requirements*.txt
-    assert "Nothing to be done for 'install'" in run(args, clean_env()).stdout

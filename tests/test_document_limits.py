@@ -44,17 +44,24 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
 BOUND_SECONDS = 1.0
+SPEC_MEDIA_TYPE = "application/graphql-response+json"
 
 
 def timed_post(query: str) -> tuple[int, dict, float]:
-    """(status, body, best seconds of three), each attempt a new cache key."""
+    """(status, body, best seconds of three), each attempt a new cache key.
+
+    Sent as Apollo Client 4 and urql send, accepting the spec's media type, whose refusals
+    are 400 (application/json's are 200: tests/test_http_spec.py).
+    """
     best, client = float("inf"), Client()
     for _ in range(3):
         body = json.dumps({"query": f"{query}\n# {uuid.uuid4().hex}"})
         started = time.perf_counter()
-        response = client.post("/graphql", body, content_type="application/json")
+        response = client.post(
+            "/graphql", body, content_type="application/json", HTTP_ACCEPT=SPEC_MEDIA_TYPE
+        )
         best = min(best, time.perf_counter() - started)
-        assert response["Content-Type"] == "application/json"
+        assert response["Content-Type"] == f"{SPEC_MEDIA_TYPE}; charset=utf-8"
     return response.status_code, response.json(), best
 
 

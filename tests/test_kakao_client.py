@@ -71,6 +71,15 @@ def test_exchange_sends_kakao_form(kakao, make_client):
     assert tokens.expires_in == 21599
 
 
+def test_exchange_sends_the_pkce_verifier_only_when_given(kakao, make_client):
+    kakao.add(responses.POST, TOKEN_URL, json=token_response())
+    verifier = "v" * 43
+    make_client().exchange_code(code=CODE, redirect_uri=REDIRECT, code_verifier=verifier)
+    make_client().exchange_code(code=CODE, redirect_uri=REDIRECT)
+    assert parse_qs(kakao.calls[0].request.body)["code_verifier"] == [verifier]
+    assert "code_verifier" not in parse_qs(kakao.calls[1].request.body)
+
+
 def test_exchange_sends_client_secret_only_when_configured(kakao, make_client):
     kakao.add(responses.POST, TOKEN_URL, json=token_response())
     make_client(client_secret="s3cret").exchange_code(code=CODE, redirect_uri=REDIRECT)
@@ -87,6 +96,9 @@ def test_exchange_sends_client_secret_only_when_configured(kakao, make_client):
         (401, "KOE101", "invalid_client", KakaoInvalidClient),
         (401, None, "invalid_client", KakaoInvalidClient),
         (400, "KOE999", "invalid_request", KakaoError),
+        # A PKCE refusal: an invalid_grant whose KOE code Kakao does not document (§8).
+        (400, None, "invalid_grant", KakaoInvalidCode),
+        (400, "KOE999", "invalid_grant", KakaoInvalidCode),
     ],
 )
 def test_token_errors_map_to_exceptions(kakao, make_client, status, error_code, error, exception):

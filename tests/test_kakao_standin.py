@@ -469,6 +469,29 @@ def test_native_token_refuses_malformed_input(make_standin, raw):
     assert requests.get(f"{base}/_standin/connections").text.count("Disconnect this app") == 0
 
 
+def test_native_token_page_gives_a_person_a_token_to_paste(make_standin):
+    # given the page GraphiQL's tour sends people to
+    base = make_standin()
+    form = requests.get(f"{base}/_standin/native-token", timeout=5)
+    assert form.status_code == 200 and form.headers["Content-Type"].startswith("text/html")
+    assert 'method="post" action="/_standin/native-token"' in form.text
+    # when a person submits it (a browser's form, not JSON)
+    page = requests.post(
+        f"{base}/_standin/native-token",
+        data={"nickname": "<b>폰</b>", "email": "phone@example.com", "profile_image": "on"},
+        timeout=5,
+    )
+    # then the page shows an SDK's access token for that person, of this app
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "<b>폰</b>" not in page.text
+    shown = page.text.split('<code id="access-token"', 1)[1].split(">", 1)[1].split("<", 1)[0]
+    info = token_info(base, shown).json()
+    assert info["app_id"] == 1000001 and 43000 < info["expires_in"] <= 43199
+    account = user_me(base, shown).json()["kakao_account"]
+    assert account["profile"]["nickname"] == "<b>폰</b>"
+    assert account["email"] == "phone@example.com" and account["is_email_verified"] is False
+
+
 def test_admin_key_unlink(make_standin):
     base = make_standin()
     first = native_token(base, nickname="관리자해제")

@@ -18,7 +18,7 @@ import requests
 from django.core.management import CommandError, call_command
 
 from kakao_standin.consent import ServiceTerm, parse_service_terms
-from kakao_standin.identity import PRESETS, Identity
+from kakao_standin.identity import PRESETS, preset_identity
 from kakao_standin.server import StandInServer, start_in_thread
 
 CLIENT_ID = "consent-test-key"
@@ -371,7 +371,7 @@ def test_select_account_offers_the_test_people(base):
     assert offered == [("session", "동의자")] + [
         (str(i), html.escape(p["nickname"])) for i, p in enumerate(PRESETS)
     ]
-    # choosing 이미인증 (the chooser's own form: its hidden fields and the button's value)
+    # choosing 최미인증 (the chooser's own form: its hidden fields and the button's value)
     chooser = page.split('id="accounts">')[1].split("</form>")[0]
     assert 'name="action" value="agree"' in chooser
 
@@ -382,15 +382,15 @@ def test_select_account_offers_the_test_people(base):
 
     # a new person for the app: their sign-up screen next, pre-filled with them
     chosen = choose("1")
-    assert chosen.status_code == 200 and 'value="이미인증"' in chosen.text
+    assert chosen.status_code == 200 and 'value="최미인증"' in chosen.text
     assert 'id="term_tos"' in chosen.text
     done = submit(browser, base, chosen.text, account="1", agree_terms=["tos", "privacy"])
     tokens = exchange(base, redirect_query(done)["code"])
     me = requests.get(f"{base}/v2/user/me", headers=bearer(tokens), timeout=5).json()
-    assert me["id"] == Identity(**PRESETS[1]).kakao_id
+    assert me["id"] == preset_identity(PRESETS[1]).kakao_id
     assert me["kakao_account"]["is_email_verified"] is False
     # the Kakao session is now theirs; an account that does not exist is refused
-    assert "이미인증" in authorize(browser, base).text.split('id="session"')[1][:200]
+    assert "최미인증" in authorize(browser, base).text.split('id="session"')[1][:200]
     assert choose("7").status_code == 400 and choose("-1").status_code == 400
     # a returning person chosen: nothing to agree to, so a code at once
     assert redirect_query(choose("session"))["code"]
@@ -438,8 +438,8 @@ def test_prompt_create_starts_an_empty_account(base, clock):
 
 
 def test_login_hint_prefills_the_account(base):
-    page = authorize(requests.Session(), base, login_hint="unverified.lee@example.com").text
-    assert 'value="이미인증"' in page and 'value="unverified.lee@example.com"' in page
+    page = authorize(requests.Session(), base, login_hint="unverified.choi@example.com").text
+    assert 'value="최미인증"' in page and 'value="unverified.choi@example.com"' in page
     page = authorize(requests.Session(), base, login_hint="someone@example.com").text
     assert 'value="someone"' in page and 'value="someone@example.com"' in page
     page = authorize(requests.Session(), base, login_hint='"><script>x()</script>').text

@@ -66,10 +66,16 @@ def test_returning_login_writes_nothing_when_nothing_changed(kakao):
     mock_login(kakao)
     with CaptureQueriesContext(connection) as queries:
         services.kakao_login(code=CODE)
-    writes = [q["sql"] for q in queries if q["sql"].split()[0] in ("UPDATE", "INSERT", "DELETE")]
-    # last_login, then the new session and its first refresh token
-    assert len(writes) == 3 and "last_login" in writes[0], writes
+    writes = [
+        q["sql"]
+        for q in queries
+        if q["sql"].split()[0] in ("UPDATE", "INSERT", "DELETE")
+        and '"kakao_cache"' not in q["sql"]  # the cache's table (rate limits), without Redis
+    ]
+    # last_login, then the new session, its first refresh token and its security event
+    assert len(writes) == 4 and "last_login" in writes[0], writes
     assert '"accounts_session"' in writes[1] and '"accounts_refreshtoken"' in writes[2]
+    assert '"accounts_securityevent"' in writes[3]
 
 
 def test_missing_consent_does_not_erase_what_we_know(kakao):

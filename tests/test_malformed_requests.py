@@ -27,7 +27,7 @@ SECRET = "refresh-token-that-must-not-be-logged"
 def request_error(response, all_logs) -> str:
     """The one message of a request error; nothing was logged as a bug."""
     assert response.status_code == 400
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     body = response.json()
     assert "data" not in body
     (error,) = body["errors"]
@@ -111,7 +111,7 @@ def test_a_broken_multipart_body_is_a_json_request_error(all_logs):
         HTTP_X_REQUESTED_WITH="XMLHttpRequest",
     )
     assert response.status_code == 400
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/json; charset=utf-8"
 
 
 # --- Tokens stay out of URLs ------------------------------------------------------------

@@ -6,11 +6,12 @@ import json
 import logging
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError, connections
 from django.test import Client, RequestFactory
 
 from accounts import cache as cache_guard
-from backend.health import healthz
+from backend.health import cache_backend, healthz
 from backend.logs import JsonFormatter, RequestIdFilter, request_id_var
 
 
@@ -24,7 +25,26 @@ def test_healthz_touches_nothing():
 def test_readyz_checks_database_and_cache():
     response = Client().get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    shared = "redis" if settings.CACHES["default"]["BACKEND"].endswith("RedisCache") else "database"
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "cache_backend": shared,
+    }
+
+
+@pytest.mark.parametrize(
+    ("backend", "name"),
+    [
+        ("django.core.cache.backends.redis.RedisCache", "redis"),
+        ("backend.dbcache.SharedDatabaseCache", "database"),
+        ("django.core.cache.backends.locmem.LocMemCache", "local-memory"),
+    ],
+)
+def test_readyz_says_which_cache_the_processes_share(backend, name, monkeypatch):
+    monkeypatch.setitem(settings.CACHES, "default", {"BACKEND": backend})
+    assert cache_backend() == name
 
 
 @pytest.mark.django_db
@@ -63,7 +83,8 @@ def test_readyz_stays_ready_when_only_the_cache_is_down(monkeypatch):
     monkeypatch.setattr(cache_guard.django_cache, "set", broken)
     response = Client().get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "degraded", "database": "ok", "cache": "degraded"}
+    body = response.json()
+    assert body == {**body, "status": "degraded", "database": "ok", "cache": "degraded"}
 
 
 @pytest.mark.django_db
@@ -74,7 +95,10 @@ def test_readyz_is_503_when_the_database_is_down(monkeypatch):
     monkeypatch.setattr(type(connections["default"]), "cursor", broken)
     response = Client().get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "error", "cache": "ok"}
+    body = response.json()
+    assert body["status"] == "unavailable" and body["database"] == "error"
+    # A cache kept in the database fails with it; Redis does not.
+    assert body["cache"] == ("degraded" if body["cache_backend"] == "database" else "ok")
 
 
 def test_request_id_is_echoed_when_sane_and_made_up_otherwise():
@@ -154,7 +178,8 @@ def test_database_and_cache_follow_the_environment(monkeypatch):
         monkeypatch.delenv("REDIS_URL")
         reloaded = importlib.reload(module)
         assert reloaded.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-        assert reloaded.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+        # Without Redis: the database cache, shared by every process on the database.
+        assert reloaded.CACHES["default"]["BACKEND"] == "backend.dbcache.SharedDatabaseCache"
     finally:
         monkeypatch.undo()
         importlib.reload(module)

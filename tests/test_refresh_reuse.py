@@ -17,7 +17,7 @@ from freezegun import freeze_time
 
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import RefreshToken, User
-from accounts.services import sessions
+from accounts.services import devices, sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,7 @@ def test_following_stops_at_a_link_rotated_outside_the_window(user, settings):
 def test_a_logged_out_session_is_not_revived_by_a_retry(user):
     first = sessions.start_session(user=user)
     answer = rotate(first.refresh_token_value)
-    sessions.revoke_refresh_token(value=answer.refresh_token_value)
+    devices.revoke_refresh_token(value=answer.refresh_token_value)
     assert fails(first.refresh_token_value)
     assert live_count(user) == 0
 
@@ -157,17 +157,17 @@ def test_a_failed_rotation_leaves_the_presented_token_valid(user, monkeypatch):
 
 def test_losing_a_concurrent_rotation_answers_the_winners_successor(user, monkeypatch):
     first = sessions.start_session(user=user)
-    real_lookup = sessions._lookup
+    real_lookup = sessions.lookup
     winner: list[sessions.IssuedTokens] = []
 
     def lookup_then_lose(value):
         token = real_lookup(value)  # read before the other request rotates
         if not winner:
-            monkeypatch.setattr(sessions, "_lookup", real_lookup)
+            monkeypatch.setattr(sessions, "lookup", real_lookup)
             winner.append(rotate(value))
         return token
 
-    monkeypatch.setattr(sessions, "_lookup", lookup_then_lose)
+    monkeypatch.setattr(sessions, "lookup", lookup_then_lose)
     loser = rotate(first.refresh_token_value)
     assert loser.refresh_token_value == winner[0].refresh_token_value
     assert live_count(user) == 1
@@ -186,19 +186,19 @@ def test_logging_out_with_a_just_rotated_token_ends_the_session(user):
     # an app whose refresh answer was lost still holds the old token, and logs out with it
     first = sessions.start_session(user=user)
     answer = rotate(first.refresh_token_value)
-    sessions.revoke_refresh_token(value=first.refresh_token_value)
+    devices.revoke_refresh_token(value=first.refresh_token_value)
     assert fails(answer.refresh_token_value)
     assert fails(first.refresh_token_value)
     assert live_count(user) == 0
     # and the session is over: revoking again is an error
     with pytest.raises(AccountError):
-        sessions.revoke_refresh_token(value=answer.refresh_token_value)
+        devices.revoke_refresh_token(value=answer.refresh_token_value)
 
 
 def test_logging_out_ends_only_that_session(user):
     phone = sessions.start_session(user=user)
     laptop = sessions.start_session(user=user)
-    sessions.revoke_refresh_token(value=phone.refresh_token_value)
+    devices.revoke_refresh_token(value=phone.refresh_token_value)
     assert fails(phone.refresh_token_value)
     assert not fails(laptop.refresh_token_value)
 
@@ -215,7 +215,7 @@ def test_two_healers_of_one_rotation_end_with_one_successor(user, monkeypatch):
     @contextmanager
     def other_request_heals_first():
         successor = sessions._successor_value(first.refresh_token_value)
-        sessions._create_successor(rotated, successor)  # the other request, committed
+        sessions._create_successor(rotated, successor, ip="")  # the other request, committed
         with real_transaction():
             yield  # ours: the unique token refuses the second insert
 

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -24,6 +25,7 @@ from accounts.kakao import KakaoProfile
 from accounts.models import SocialAccount, User
 from accounts.services import login as services
 from kakao_standin.server import start_in_thread
+from tests import servers
 from tests.kakao_fixtures import user_response
 
 pytestmark = pytest.mark.services
@@ -74,7 +76,7 @@ LOGIN = """mutation($code: String!, $state: String) {
   kakaoLogin(code: $code, state: $state) { token refreshToken errors { code } } }"""
 REFRESH = """mutation($refreshToken: String) {
   refreshToken(refreshToken: $refreshToken) { token refreshToken errors { code } } }"""
-AUTHORIZE = "query { kakaoAuthorizeUrl { state errors { code } } }"
+AUTHORIZE = "query { kakaoAuthorizeUrl { url state errors { code } } }"
 
 
 def _free_port() -> int:
@@ -102,7 +104,8 @@ def instances(tmp_path):
         "KAKAO_AUTH_URL": standin_url,
         "KAKAO_API_URL": standin_url,
         "KAKAO_REDIRECT_URIS": REDIRECT,
-        "JWT_COOKIE_SECURE": "0",
+        # The stand-in on loopback with DEBUG off (the start-up checks refuse it otherwise).
+        "KAKAO_ALLOW_LOCAL_URLS": "1",
         "RATE_LIMIT_REFRESH_PER_IP": "9/60",
         "JWT_REFRESH_REUSE_SECONDS": "1",
         "WEB_CONCURRENCY": "1",
@@ -167,9 +170,11 @@ def _codes(payload: dict) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_two_instances_share_sessions_states_replays_and_limits(instances):
     (a, b), standin = instances
-    browser = requests.Session()
+    browser = servers.browser()  # the cookies are Secure, as in production
 
-    def new_code() -> str:
+    def new_code(authorize_url: str) -> str:
+        # The code Kakao issues for that URL, bound to its PKCE challenge.
+        pkce = {k: v[0] for k, v in parse_qs(urlsplit(authorize_url).query).items()}
         return requests.post(
             f"{standin}/_standin/code",
             json={
@@ -177,27 +182,34 @@ def test_two_instances_share_sessions_states_replays_and_limits(instances):
                 "redirect_uri": REDIRECT,
                 "nickname": "둘",
                 "email": "two@example.com",
+                "code_challenge": pkce["code_challenge"],
+                "code_challenge_method": pkce["code_challenge_method"],
             },
             timeout=5,
         ).json()["code"]
 
-    # A state issued by A is accepted by B...
-    state = _gql(browser, a, AUTHORIZE)["state"]
+    # A state issued by A is accepted by B (and B derives the same PKCE verifier)...
+    started = _gql(browser, a, AUTHORIZE)
+    state = started["state"]
     state_cookie = browser.cookies["kakao-oauth-state"]
-    login = _gql(browser, b, LOGIN, code=new_code(), state=state)
+    login = _gql(browser, b, LOGIN, code=new_code(started["url"]), state=state)
     assert _codes(login) == [] and login["token"]
     # ...exactly once, whichever instance sees it again.
     browser.cookies.set("kakao-oauth-state", state_cookie)
-    assert _codes(_gql(browser, a, LOGIN, code=new_code(), state=state)) == ["INVALID_STATE"]
+    again = _gql(browser, a, LOGIN, code=new_code(started["url"]), state=state)
+    assert _codes(again) == ["INVALID_STATE"]
 
-    # A login through B, a refresh through A (the cookie alone).
-    first_refresh = login["refreshToken"]
+    # A login through B, a refresh through A (the cookie alone). The refresh token
+    # travels in the cookie only, never also in the body.
+    first_refresh = browser.cookies["JWT-refresh-token"]
+    assert first_refresh and login["refreshToken"] is None
     refreshed = _gql(browser, a, REFRESH)
-    assert _codes(refreshed) == [] and refreshed["refreshToken"] != first_refresh
+    successor = browser.cookies["JWT-refresh-token"]
+    assert _codes(refreshed) == [] and successor != first_refresh
     # A retry of the rotated token on B within the reuse window: the same successor
     # (derived with the shared secret key, so any instance answers the same).
     retry = _gql(requests.Session(), b, REFRESH, refreshToken=first_refresh)
-    assert _codes(retry) == [] and retry["refreshToken"] == refreshed["refreshToken"]
+    assert _codes(retry) == [] and retry["refreshToken"] == successor
     # Past the window, the rotated token replayed on B: refused, and the family is
     # revoked everywhere.
     time.sleep(1.5)

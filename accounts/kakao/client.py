@@ -18,6 +18,8 @@ import urllib3
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
+from accounts import metrics
+from accounts.kakao.consent_api import ConsentEndpoints
 from accounts.kakao.errors import (
     KakaoError,
     KakaoInvalidClient,
@@ -34,8 +36,11 @@ logger = logging.getLogger("accounts.kakao")
 MAX_RESPONSE_BYTES = 256 * 1024
 
 
-class KakaoClient:
-    """Speaks to Kakao's auth and API hosts; one instance per process is enough."""
+class KakaoClient(ConsentEndpoints):
+    """Speaks to Kakao's auth and API hosts; one instance per process is enough.
+
+    The consent endpoints (scopes, service terms) come from ``ConsentEndpoints``.
+    """
 
     def __init__(
         self,
@@ -68,8 +73,14 @@ class KakaoClient:
             session=_shared_session(),
         )
 
-    def exchange_code(self, *, code: str, redirect_uri: str) -> KakaoTokens:
-        """Trade an authorization code for Kakao tokens. Never retried: a code is single-use."""
+    def exchange_code(
+        self, *, code: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> KakaoTokens:
+        """Trade an authorization code for Kakao tokens. Never retried: a code is single-use.
+
+        ``code_verifier`` is PKCE's (RFC 7636), sent when the authorize request
+        carried a challenge; Kakao's SDKs send it the same way (KAKAO_API.md §8).
+        """
         # Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token
         form = {
             "grant_type": "authorization_code",
@@ -77,6 +88,8 @@ class KakaoClient:
             "redirect_uri": redirect_uri,
             "code": code,
         }
+        if code_verifier:
+            form["code_verifier"] = code_verifier
         if self.client_secret:
             form["client_secret"] = self.client_secret
         status, body = self._request(
@@ -158,7 +171,10 @@ class KakaoClient:
                 _path(url),
                 type(exc).__name__,
             )
+            metrics.kakao_request(_path(url), "error", time.monotonic() - started)
             raise KakaoUnavailable() from None
+        # The path only (a fixed label per endpoint), never a host or a query string.
+        metrics.kakao_request(_path(url), str(status), time.monotonic() - started)
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.info(
             "kakao_request method=%s path=%s status=%s ms=%.0f",
@@ -182,7 +198,13 @@ class KakaoClient:
         return status, body
 
     def _send(
-        self, method: str, url: str, *, headers: dict[str, str] | None = None, data: Any = None
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        data: Any = None,
+        params: Any = None,
     ) -> requests.Response:
         """The request straight to the session's pooled adapter.
 
@@ -195,7 +217,7 @@ class KakaoClient:
         session = self.session
         merged = requests.structures.CaseInsensitiveDict(session.headers)
         merged.update(headers or {})
-        prepared = requests.Request(method, url, headers=merged, data=data).prepare()
+        prepared = requests.Request(method, url, headers=merged, data=data, params=params).prepare()
         return session.get_adapter(url).send(
             prepared,
             stream=True,

@@ -65,6 +65,14 @@ class KakaoNotConnected(KakaoError):
     default_message = "This Kakao account is not connected to the app (-101)."
 
 
+class KakaoNotRevocable(KakaoError):
+    default_message = "Kakao refused to withdraw a required or non-revocable consent (-3)."
+
+
+class KakaoInvalidArgument(KakaoError):
+    default_message = "Kakao does not know a consent item id or service-terms tag sent (-2)."
+
+
 # Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/trouble-shooting
 _TOKEN_ERRORS: dict[str, type[KakaoError]] = {
     "KOE320": KakaoInvalidCode,
@@ -73,8 +81,11 @@ _TOKEN_ERRORS: dict[str, type[KakaoError]] = {
     "KOE010": KakaoInvalidClient,
     "KOE101": KakaoInvalidClient,
 }
+# When Kakao gives no KOE code we know: a PKCE refusal is an invalid_grant whose
+# error_code Kakao does not document (KAKAO_API.md §8), and it is the code that failed.
 _TOKEN_ERRORS_BY_NAME: dict[str, type[KakaoError]] = {
     "invalid_client": KakaoInvalidClient,
+    "invalid_grant": KakaoInvalidCode,
 }
 # Reference: https://developers.kakao.com/docs/latest/ko/rest-api/reference#response-code
 _API_ERRORS: dict[int, type[KakaoError]] = {
@@ -139,6 +150,32 @@ def admin_error(status: int, body: dict[str, Any]) -> KakaoError:
         error_cls = KakaoInvalidClient if status in (401, 403) else KakaoError
     logger.warning("kakao_admin_error status=%s kakao_code=%s", status, kakao_code)
     return error_cls(status=status, kakao_code=kakao_code)
+
+
+# Reference: https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#revoke-consent
+# Withdrawing consent: -3 is a required or non-revocable item, -2 an id or tag Kakao
+# does not know; everything else means what it means on any other call.
+_CONSENT_ERRORS: dict[int, type[KakaoError]] = {
+    -3: KakaoNotRevocable,
+    -2: KakaoInvalidArgument,
+}
+
+
+def consent_error(status: int, body: dict[str, Any], *, admin: bool) -> KakaoError:
+    """Kakao's refusal of a scopes or service-terms call, by the person's token or the admin key."""
+    kakao_code = _int_code(body)
+    error_cls = _CONSENT_ERRORS.get(kakao_code) if kakao_code is not None else None
+    if error_cls is None:
+        return admin_error(status, body) if admin else api_error(status, body)
+    logger.warning("kakao_consent_error status=%s kakao_code=%s", status, kakao_code)
+    return error_cls(status=status, kakao_code=kakao_code)
+
+
+def _int_code(body: dict[str, Any]) -> int | None:
+    kakao_code = body.get("code")
+    if not isinstance(kakao_code, int) or isinstance(kakao_code, bool):
+        return None
+    return kakao_code
 
 
 def _short(value: Any) -> str:

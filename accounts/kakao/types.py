@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from accounts.kakao.errors import KakaoError
@@ -81,6 +83,10 @@ class KakaoProfile:
     # missing image a removed image rather than an unknown one.
     has_profile: bool = False
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # The consent items the token response listed (code flow only; an SDK's token has none).
+    granted_scopes: tuple[str, ...] = ()
+    # When Kakao last authenticated the person (the id_token's auth_time), when known.
+    authenticated_at: datetime | None = None
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> KakaoProfile:
@@ -132,7 +138,141 @@ def profile_from_id_token(claims: dict[str, Any]) -> KakaoProfile:
         email_verified=False,
         has_profile=False,
         raw={},
+        authenticated_at=_timestamp(claims.get("auth_time")),
     )
+
+
+# --- consent: scopes and Kakao Sync service terms --------------------------------------
+
+# Consent item ids (profile_nickname, talk_message) and service-terms tags (tos, privacy)
+# as this backend accepts them; anything else in an answer is skipped, never stored.
+CONSENT_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+@dataclass(frozen=True)
+class KakaoScope:
+    """One consent item of one person, as /v2/user/scopes reports it."""
+
+    id: str
+    display_name: str
+    type: str  # PRIVACY or SERVICE
+    agreed: bool
+    revocable: bool  # Kakao sends it only for agreed items
+    using: bool = True
+
+    @classmethod
+    def from_api(cls, data: Any) -> KakaoScope | None:
+        data = _dict(data)
+        sid = data.get("id")
+        if not isinstance(sid, str) or not CONSENT_KEY.fullmatch(sid):
+            return None
+        return cls(
+            id=sid,
+            display_name=_str(data.get("display_name"))[:100],
+            type=_str(data.get("type"))[:20],
+            agreed=data.get("agreed") is True,
+            revocable=data.get("revocable") is True,
+            using=data.get("using") is not False,
+        )
+
+
+@dataclass(frozen=True)
+class KakaoScopes:
+    """A person's consent items (GET /v2/user/scopes, POST /v2/user/revoke/scopes)."""
+
+    user_id: str
+    scopes: tuple[KakaoScope, ...]
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> KakaoScopes:
+        uid, scopes = data.get("id"), data.get("scopes")
+        if not _positive_int(uid) or not isinstance(scopes, list):
+            raise KakaoError("Kakao's scopes answer has no valid id or scopes list.")
+        parsed = (KakaoScope.from_api(item) for item in scopes)
+        return cls(user_id=str(uid), scopes=tuple(s for s in parsed if s is not None))
+
+
+@dataclass(frozen=True)
+class KakaoServiceTerm:
+    """One Kakao Sync service term of one person (GET /v2/user/service_terms)."""
+
+    tag: str
+    required: bool
+    agreed: bool
+    revocable: bool
+    agreed_at: datetime | None
+    agreed_by: str  # KAUTH (Kakao's consent screen), KAPI (recorded through the API) or ""
+
+    @classmethod
+    def from_api(cls, data: Any) -> KakaoServiceTerm | None:
+        data = _dict(data)
+        tag = data.get("tag")
+        if not isinstance(tag, str) or not CONSENT_KEY.fullmatch(tag):
+            return None
+        agreed = data.get("agreed") is True
+        return cls(
+            tag=tag,
+            required=data.get("required") is True,
+            agreed=agreed,
+            revocable=data.get("revocable") is True,
+            agreed_at=_iso_datetime(data.get("agreed_at")) if agreed else None,
+            agreed_by=_str(data.get("agreed_by"))[:10] if agreed else "",
+        )
+
+
+@dataclass(frozen=True)
+class KakaoServiceTerms:
+    """A person's service terms: the agreed ones, or every term of the app."""
+
+    user_id: str
+    terms: tuple[KakaoServiceTerm, ...]
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> KakaoServiceTerms:
+        uid, terms = data.get("id"), data.get("service_terms")
+        if terms is None:  # an app without Kakao Sync may leave the list out
+            terms = []
+        if not _positive_int(uid) or not isinstance(terms, list):
+            raise KakaoError("Kakao's service terms answer has no valid id or terms list.")
+        parsed = (KakaoServiceTerm.from_api(item) for item in terms)
+        return cls(user_id=str(uid), terms=tuple(t for t in parsed if t is not None))
+
+
+@dataclass(frozen=True)
+class KakaoRevokedServiceTerms:
+    """What POST /v2/user/revoke/service_terms withdrew: the tags now not agreed."""
+
+    user_id: str
+    tags: tuple[str, ...]
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> KakaoRevokedServiceTerms:
+        uid, revoked = data.get("id"), data.get("revoked_service_terms")
+        if not _positive_int(uid) or not isinstance(revoked, list):
+            raise KakaoError("Kakao's revoke answer has no valid id or revoked terms list.")
+        tags = []
+        for item in revoked:
+            term = _dict(item)
+            tag = term.get("tag")
+            if isinstance(tag, str) and CONSENT_KEY.fullmatch(tag) and term.get("agreed") is False:
+                tags.append(tag)
+        return cls(user_id=str(uid), tags=tuple(tags))
+
+
+def _iso_datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not _positive_int(value) or value > 2**33:
+        return None
+    return datetime.fromtimestamp(value, tz=UTC)
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -4,6 +4,8 @@ Kakao is called first and outside any transaction; what changes here then
 happens in one transaction. So a Kakao that is down or refuses changes
 nothing, and the person can simply retry. Kakao's own unlink notice takes the
 same path as leaving, minus the call to Kakao (Kakao has already forgotten).
+Each change's security event (ACCOUNT_DELETED, KAKAO_LINKED, KAKAO_UNLINKED, and a
+SESSION_ENDED per session) is written in that same transaction.
 """
 
 from __future__ import annotations
@@ -15,12 +17,17 @@ import uuid
 from django.conf import settings
 from django.db import IntegrityError
 
+from accounts.caller import NO_CALLER, Caller
 from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import KakaoClient, KakaoError, KakaoNotConnected
 from accounts.models import Session, SocialAccount, User
-from accounts.services.login import kakao_error_code, kakao_profile_from_code
-from accounts.services.sessions import end_all_sessions
+from accounts.services import events
+from accounts.services.devices import end_all_sessions
+from accounts.services.events import EndCause
+from accounts.services.kakao_errors import kakao_error_code
+from accounts.services.login import kakao_profile_from_code
+from accounts.services.reauthentication import ensure_recent
 
 logger = logging.getLogger(__name__)
 
@@ -35,24 +42,44 @@ _KAKAO_USER_ID = re.compile(r"[0-9]{1,20}")
 # --- leaving --------------------------------------------------------------------
 
 
-def delete_account(*, user: User, client: KakaoClient | None = None) -> None:
-    """The person leaves: Kakao forgets the app first, then the account goes here."""
+def delete_account(
+    *,
+    user: User,
+    session_id: str | None,
+    client: KakaoClient | None = None,
+    caller: Caller = NO_CALLER,
+) -> None:
+    """The person leaves: Kakao forgets the app first, then the account goes here.
+
+    Only from a session that signed in or re-authenticated recently (``session_id``).
+    """
+    ensure_recent(user=user, session_id=session_id)
     link = _kakao_link(user)
     if link is not None:
         _unlink_at_kakao(link, client=client)
-    remove_user(user=user, reason="delete_account")
+    remove_user(user=user, reason="delete_account", caller=caller)
 
 
-def remove_user(*, user: User, reason: str) -> None:
+def remove_user(*, user: User, reason: str, caller: Caller = NO_CALLER) -> None:
     """End every session, drop the links, then anonymize or delete the user, in one transaction.
 
     Anonymizing (the default) keeps the row, so rows elsewhere that point at the
     user survive, but nothing in it identifies the person or lets anyone sign in.
     """
     mode = "delete" if settings.ACCOUNT_DELETE_MODE == "delete" else "anonymize"
+    cause = EndCause.KAKAO_UNLINK_NOTICE if reason == "kakao_notice" else EndCause.ACCOUNT_DELETED
     pk = user.pk
     with write_transaction():
-        end_all_sessions(user=user)
+        end_all_sessions(user=user, cause=cause, caller=caller)
+        events.record(
+            type=events.EventType.ACCOUNT_DELETED,
+            user_id=pk,
+            caller=caller,
+            session_id=caller.session_id,
+            details={"reason": reason, "mode": mode},
+        )
+        # The trail stays (NULL user in "delete" mode), without the devices' descriptions.
+        events.forget_devices(user_id=pk)
         SocialAccount.objects.filter(user_id=pk).delete()
         if mode == "delete":
             User.objects.filter(pk=pk).delete()
@@ -89,7 +116,9 @@ def link_kakao(
     code: str,
     redirect_uri: str | None = None,
     nonce: str | None = None,
+    code_verifier: str | None = None,
     client: KakaoClient | None = None,
+    caller: Caller = NO_CALLER,
 ) -> User:
     """Attach the Kakao account behind a code to a signed-in user; the user is not changed.
 
@@ -102,7 +131,11 @@ def link_kakao(
     if _kakao_link(user) is not None:
         raise AccountError(AccountErrorCode.ALREADY_LINKED)
     profile = kakao_profile_from_code(
-        code=code, redirect_uri=redirect_uri, nonce=nonce, client=client
+        code=code,
+        redirect_uri=redirect_uri,
+        nonce=nonce,
+        code_verifier=code_verifier,
+        client=client,
     )
     try:
         with write_transaction():
@@ -113,6 +146,12 @@ def link_kakao(
                 raise AccountError(AccountErrorCode.ALREADY_LINKED)
             SocialAccount.objects.create(
                 user_id=user.pk, provider=KAKAO, uid=profile.id, extra_data=profile.raw
+            )
+            events.record(
+                type=events.EventType.KAKAO_LINKED,
+                user_id=user.pk,
+                caller=caller,
+                session_id=caller.session_id,
             )
     except IntegrityError:
         # (provider, uid) is unique: that Kakao account is linked already, maybe
@@ -129,23 +168,41 @@ def link_kakao(
     return user
 
 
-def unlink_kakao(*, user: User, client: KakaoClient | None = None) -> bool:
-    """Remove the user's Kakao link here and at Kakao; False when there was none."""
+def unlink_kakao(
+    *,
+    user: User,
+    session_id: str | None,
+    client: KakaoClient | None = None,
+    caller: Caller = NO_CALLER,
+) -> bool:
+    """Remove the user's Kakao link here and at Kakao; False when there was none.
+
+    Only from a session that signed in or re-authenticated recently (``session_id``).
+    """
     link = _kakao_link(user)
     if link is None:
         return False
+    ensure_recent(user=user, session_id=session_id)
     if not _can_sign_in_without(link):
         raise AccountError(AccountErrorCode.LAST_LOGIN_METHOD)
     _unlink_at_kakao(link, client=client)
-    _remove_link(link, reason="unlink_kakao")
+    _remove_link(link, reason="unlink_kakao", caller=caller)
     return True
 
 
-def _remove_link(link: SocialAccount, *, reason: str) -> None:
+def _remove_link(link: SocialAccount, *, reason: str, caller: Caller = NO_CALLER) -> None:
+    cause = EndCause.KAKAO_UNLINK_NOTICE if reason == "kakao_notice" else EndCause.KAKAO_UNLINKED
     with write_transaction():
         SocialAccount.objects.filter(pk=link.pk).delete()
         # Today every session was started through Kakao.
-        end_all_sessions(user=link.user)
+        end_all_sessions(user=link.user, cause=cause, caller=caller)
+        events.record(
+            type=events.EventType.KAKAO_UNLINKED,
+            user_id=link.user_id,
+            caller=caller,
+            session_id=caller.session_id,
+            details={"reason": reason},
+        )
     logger.info("kakao_link_removed user=%s reason=%s", link.user_id, reason)
 
 

@@ -4,43 +4,43 @@ code (or an SDK's token) → Kakao profile → find the link → create or link 
 user → sync the profile → start a session. Kakao is called before any
 transaction is opened; the writes happen in one transaction, and a concurrent
 first login of the same person is settled by the database's unique constraints.
+The sign-in's security event rides in that transaction; a refusal once Kakao has
+said who it is (an inactive account, a taken email, too many attempts) is recorded
+on its own, since nothing else is written.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import prepared, ratelimit
+from accounts.caller import NO_CALLER, Caller
 from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import (
     InvalidIdToken,
-    KakaoAccountRestricted,
     KakaoClient,
-    KakaoConsentRequired,
     KakaoError,
-    KakaoInvalidClient,
-    KakaoInvalidCode,
     KakaoProfile,
-    KakaoRedirectUriMismatch,
     KakaoTokens,
-    KakaoUnavailable,
     profile_from_id_token,
     verify_id_token,
 )
 from accounts.models import SocialAccount, User
 from accounts.ratelimit import Rate
-from accounts.services import sessions
+from accounts.services import events, sessions
+from accounts.services.consent import sign_in as consent_sign_in
 from accounts.services.inputs import (
     MAX_CODE_BYTES,
     resolve_redirect_uri,
     validate_token_input,
 )
+from accounts.services.kakao_errors import kakao_account_error
 from accounts.services.sessions import IssuedTokens
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,9 @@ class LoginResult:
     created: bool
     # The new session's tokens, once the person is signed in (not for a bare link).
     tokens: IssuedTokens | None = None
+    # The Kakao link signed in with, and whether this login made it.
+    link_id: int | None = None
+    new_link: bool = False
 
 
 # --- the login ---------------------------------------------------------------
@@ -68,30 +71,57 @@ def kakao_login(
     code: str,
     redirect_uri: str | None = None,
     nonce: str | None = None,
+    code_verifier: str | None = None,
     client: KakaoClient | None = None,
-    user_agent: str = "",
+    caller: Caller = NO_CALLER,
 ) -> LoginResult:
     """Sign a person in with a Kakao authorization code; create or link their user."""
     profile = kakao_profile_from_code(
-        code=code, redirect_uri=redirect_uri, nonce=nonce, client=client
+        code=code,
+        redirect_uri=redirect_uri,
+        nonce=nonce,
+        code_verifier=code_verifier,
+        client=client,
     )
-    return sign_in(profile=profile, user_agent=user_agent)
+    return sign_in(profile=profile, caller=caller, method="code")
 
 
-def sign_in(*, profile: KakaoProfile, user_agent: str = "") -> LoginResult:
-    """The pipeline once Kakao has said who this is: limits, the user, a new session.
+def sign_in(*, profile: KakaoProfile, caller: Caller = NO_CALLER, method: str) -> LoginResult:
+    """The pipeline once Kakao has said who this is: limits, required terms, the user, a session.
 
-    Kakao has been called already; the writes (user, link, profile, session)
-    are one transaction, so a login costs one commit.
+    Kakao is called (required service terms) before the transaction; the writes
+    (user, link, profile, consent record, session, the SIGNED_IN event) are one
+    transaction, so a login costs one commit. A refused one writes only its
+    SIGN_IN_REFUSED event. ``method`` is how Kakao vouched: ``code`` or ``native``.
     """
-    ratelimit.hit(
-        "login-kakao-user", profile.id, Rate.parse(settings.RATE_LIMIT_LOGIN_PER_KAKAO_USER)
-    )
-    with write_transaction():
-        result = social_login(profile=profile)
-        opened = sessions.open_session(user=result.user, user_agent=user_agent)
+    try:
+        ratelimit.hit(
+            "login-kakao-user", profile.id, Rate.parse(settings.RATE_LIMIT_LOGIN_PER_KAKAO_USER)
+        )
+        terms = consent_sign_in.check_required_terms(uid=profile.id)
+        with write_transaction():
+            result = social_login(profile=profile)
+            consent_sign_in.record_sign_in(
+                link_id=result.link_id,
+                new_link=result.new_link,
+                granted_scopes=profile.granted_scopes,
+                service_terms=terms,
+            )
+            opened = sessions.open_session(user=result.user, caller=caller)
+            events.record(
+                type=events.EventType.SIGNED_IN,
+                user_id=result.user.pk,
+                caller=caller,
+                session_id=opened[0].family_id,
+                details={"method": method, "new_account": result.created},
+            )
+    except AccountError as error:
+        events.sign_in_refused(kakao_id=profile.id, error=error.code, method=method, caller=caller)
+        raise
+    if terms is None and result.new_link:
+        consent_sign_in.read_terms_after_sign_up(link_id=result.link_id, uid=profile.id)
     # The JWT is made after the commit: the write lock is held no longer than the writes.
-    return LoginResult(user=result.user, created=result.created, tokens=sessions.issue(opened))
+    return replace(result, tokens=sessions.issue(opened))
 
 
 def kakao_profile_from_code(
@@ -99,9 +129,13 @@ def kakao_profile_from_code(
     code: str,
     redirect_uri: str | None = None,
     nonce: str | None = None,
+    code_verifier: str | None = None,
     client: KakaoClient | None = None,
 ) -> KakaoProfile:
-    """Who Kakao says is behind an authorization code (the code is spent)."""
+    """Who Kakao says is behind an authorization code (the code is spent).
+
+    ``nonce`` and ``code_verifier`` belong to this browser's flow (``CodeFlow``).
+    """
     validate_token_input(code, field="code", max_bytes=MAX_CODE_BYTES)
     redirect_uri = resolve_redirect_uri(redirect_uri)
     if not settings.KAKAO_REST_API_KEY:
@@ -111,10 +145,14 @@ def kakao_profile_from_code(
         )
     client = client or KakaoClient.from_settings()
     try:
-        tokens = client.exchange_code(code=code, redirect_uri=redirect_uri)
-        return _profile_for(tokens, client=client, nonce=nonce)
+        tokens = client.exchange_code(
+            code=code, redirect_uri=redirect_uri, code_verifier=code_verifier
+        )
+        profile = _profile_for(tokens, client=client, nonce=nonce)
     except KakaoError as exc:
         raise kakao_account_error(exc) from None
+    # What the person granted in this authorization: recorded by the consent story.
+    return replace(profile, granted_scopes=tokens.scope)
 
 
 def _profile_for(tokens: KakaoTokens, *, client: KakaoClient, nonce: str | None) -> KakaoProfile:
@@ -148,38 +186,6 @@ def account_exists(uid: str) -> bool:
     return SocialAccount.objects.filter(provider=KAKAO, uid=uid).exists()
 
 
-def kakao_error_code(exc: KakaoError) -> AccountErrorCode:
-    """Map the Kakao client's exceptions to our error codes (the one place that does)."""
-    for kakao_cls, code in _KAKAO_ERROR_CODES:
-        if isinstance(exc, kakao_cls):
-            return code
-    return AccountErrorCode.KAKAO_ERROR
-
-
-def kakao_account_error(exc: KakaoError) -> AccountError:
-    """The typed error for a Kakao refusal, naming the argument at fault when there is one."""
-    code = kakao_error_code(exc)
-    return AccountError(code, field=_ARGUMENT_AT_FAULT.get(code))
-
-
-# Kakao refused because of what the client sent in this argument.
-_ARGUMENT_AT_FAULT = {
-    AccountErrorCode.INVALID_CODE: "code",
-    AccountErrorCode.REDIRECT_URI_MISMATCH: "redirectUri",
-    AccountErrorCode.INVALID_KAKAO_TOKEN: "accessToken",
-}
-
-
-_KAKAO_ERROR_CODES: tuple[tuple[type[KakaoError], AccountErrorCode], ...] = (
-    (KakaoInvalidCode, AccountErrorCode.INVALID_CODE),
-    (KakaoRedirectUriMismatch, AccountErrorCode.REDIRECT_URI_MISMATCH),
-    (KakaoInvalidClient, AccountErrorCode.KAKAO_MISCONFIGURED),
-    (KakaoUnavailable, AccountErrorCode.KAKAO_UNAVAILABLE),
-    (KakaoConsentRequired, AccountErrorCode.KAKAO_CONSENT_REQUIRED),
-    (KakaoAccountRestricted, AccountErrorCode.KAKAO_ACCOUNT_RESTRICTED),
-)
-
-
 def social_login(*, profile: KakaoProfile) -> LoginResult:
     """Find the user linked to this Kakao profile, or make the first-login link."""
     account = _find_account(profile.id)
@@ -205,7 +211,7 @@ def _returning_login(account: SocialAccount, profile: KakaoProfile) -> LoginResu
     user = account.user
     _ensure_active(user)
     _sync_profile(user, account, profile)
-    return LoginResult(user=user, created=False)
+    return LoginResult(user=user, created=False, link_id=account.pk)
 
 
 def _first_login(profile: KakaoProfile) -> LoginResult:
@@ -216,13 +222,13 @@ def _first_login(profile: KakaoProfile) -> LoginResult:
         try:
             with transaction.atomic():
                 user, created = _user_for_first_login(profile)
-                SocialAccount.objects.create(
+                link = SocialAccount.objects.create(
                     user=user,
                     provider=KAKAO,
                     uid=profile.id,
                     extra_data=profile.raw,
                 )
-            return LoginResult(user=user, created=created)
+            return LoginResult(user=user, created=created, link_id=link.pk, new_link=True)
         except EmailTaken:
             # The email may be taken by the winner of a concurrent first login
             # of this same person: then this is their account, not a conflict.

@@ -14,6 +14,7 @@ import logging
 
 from django.conf import settings
 
+from accounts.caller import NO_CALLER, Caller
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.kakao import (
     InvalidIdToken,
@@ -26,7 +27,8 @@ from accounts.kakao import (
     verify_id_token,
 )
 from accounts.services.inputs import validate_token_input
-from accounts.services.login import LoginResult, account_exists, kakao_account_error, sign_in
+from accounts.services.kakao_errors import kakao_account_error
+from accounts.services.login import LoginResult, account_exists, sign_in
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +42,14 @@ def kakao_login_with_token(
     access_token: str,
     id_token: str | None = None,
     nonce: str | None = None,
-    user_agent: str = "",
+    caller: Caller = NO_CALLER,
     client: KakaoClient | None = None,
 ) -> LoginResult:
     """Sign a person in with an SDK's Kakao access token (and id_token); create or link a user."""
     profile = kakao_profile_from_token(
         access_token=access_token, id_token=id_token, nonce=nonce, client=client
     )
-    return sign_in(profile=profile, user_agent=user_agent)
+    return sign_in(profile=profile, caller=caller, method="native")
 
 
 def kakao_profile_from_token(

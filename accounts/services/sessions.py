@@ -11,6 +11,9 @@ retry after a lost answer) gets **the same successor**: the successor's value
 is derived from the presented token with a keyed hash, so every retry answers
 the same token without storing it, and a half-done rotation heals itself.
 Later, a rotated token is a replay: two parties hold it, so the session ends.
+
+Ending sessions and listing them is ``accounts.services.devices``; a replay ends
+its session here, with a SESSION_ENDED event written in the same transaction.
 """
 
 from __future__ import annotations
@@ -26,13 +29,16 @@ from django.conf import settings
 from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from graphql_jwt.refresh_token.signals import refresh_token_revoked, refresh_token_rotated
+from graphql_jwt.refresh_token.signals import refresh_token_rotated
 from graphql_jwt.settings import jwt_settings
 
-from accounts import prepared
+from accounts import metrics, prepared
+from accounts.caller import NO_CALLER, Caller, trim_user_agent
 from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import RefreshToken, Session, User
+from accounts.services import events
+from accounts.services.events import EndCause
 from accounts.services.inputs import validate_token_input
 
 logger = logging.getLogger(__name__)
@@ -57,17 +63,6 @@ class IssuedTokens:
 
     def __repr__(self) -> str:  # keeps tokens out of tracebacks
         return f"IssuedTokens(user={self.user.pk})"
-
-
-@dataclass(frozen=True)
-class SessionInfo:
-    """One live session as its owner sees it."""
-
-    id: uuid.UUID
-    created: datetime
-    last_used: datetime
-    expires: datetime
-    user_agent: str
 
 
 @dataclass(frozen=True)
@@ -145,15 +140,22 @@ def _spend(token: RefreshToken, now: datetime) -> bool:
 # --- starting and refreshing -------------------------------------------------------
 
 
-def start_session(*, user: User, user_agent: str = "") -> IssuedTokens:
+def start_session(*, user: User, caller: Caller = NO_CALLER) -> IssuedTokens:
     """Sign-in's last step: a new session with its first refresh token and an access token."""
-    return issue(open_session(user=user, user_agent=user_agent))
+    return issue(open_session(user=user, caller=caller))
 
 
-def open_session(*, user: User, user_agent: str = "") -> tuple[RefreshToken, str]:
+def open_session(*, user: User, caller: Caller = NO_CALLER) -> tuple[RefreshToken, str]:
     """The database half of starting a session (its rows); ``issue`` makes the tokens."""
-    session = prepared.insert(Session(user=user, user_agent=_trim(user_agent)))
-    refresh = RefreshToken(user=user, family=session)
+    session = prepared.insert(
+        Session(
+            user=user,
+            user_agent=trim_user_agent(caller.user_agent),
+            app_name=caller.app_name,
+            app_version=caller.app_version,
+        )
+    )
+    refresh = RefreshToken(user=user, family=session, ip=caller.ip)
     refresh.ensure_token()
     prepared.insert(refresh)
     logger.info("session_started user=%s", user.pk)
@@ -166,9 +168,28 @@ def issue(opened: tuple[RefreshToken, str]) -> IssuedTokens:
     return _issued(refresh.user, refresh, value)
 
 
-def rotate_refresh_token(*, value: str | None, request: Any = None) -> IssuedTokens:
+def rotate_refresh_token(
+    *, value: str | None, request: Any = None, caller: Caller = NO_CALLER
+) -> IssuedTokens:
     """Trade a refresh token for a new pair in the same session; the presented one is spent."""
-    old = _lookup(value)
+    try:
+        return _rotate(value, request=request, caller=caller)
+    except ReplayDetected:
+        raise
+    except AccountError:
+        metrics.refresh("invalid")
+        raise
+
+
+class ReplayDetected(AccountError):
+    """A rotated token presented past the reuse window: its session has been ended."""
+
+    def __init__(self) -> None:
+        super().__init__(AccountErrorCode.INVALID_REFRESH_TOKEN)
+
+
+def _rotate(value: str | None, *, request: Any, caller: Caller) -> IssuedTokens:
+    old = lookup(value)
     if old.rotated is None and (old.revoked is not None or old.is_expired()):
         raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
     _ensure_active(old.user)
@@ -181,39 +202,41 @@ def rotate_refresh_token(*, value: str | None, request: Any = None) -> IssuedTok
             # with the old token spent and no successor.
             won = _spend(old, now)
             if won:
-                new = _create_successor(old, successor_value)
+                new = _create_successor(old, successor_value, ip=caller.ip)
         if won:
             refresh_token_rotated.send(
                 sender=RefreshToken, request=request, refresh_token=old, refresh_token_issued=new
             )
             logger.info("refresh_token_rotated user=%s", old.user_id)
+            metrics.refresh("rotated")
             return _issued(old.user, new, successor_value)
         old.refresh_from_db(fields=["revoked", "rotated"])
-    return _reuse(old, value)
+    return _reuse(old, value, caller=caller)
 
 
-def _reuse(old: RefreshToken, value: str) -> IssuedTokens:
+def _reuse(old: RefreshToken, value: str, *, caller: Caller) -> IssuedTokens:
     """A rotated token presented again: the same successor within the window, else a replay."""
     window = settings.JWT_REFRESH_REUSE_SECONDS
     user = old.user  # the chain's rows are the same user's; no query per step
     for _ in range(MAX_REUSE_STEPS):
         if old.rotated is None or (timezone.now() - old.rotated).total_seconds() > window:
-            _revoke_family(old)
-            raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
+            _revoke_family(old, caller=caller)
+            raise ReplayDetected()
         successor_value = _successor_value(value)
-        successor = _find_or_heal_successor(old, successor_value)
+        successor = _find_or_heal_successor(old, successor_value, ip=caller.ip)
         if successor.rotated is None:
             if successor.revoked is not None or successor.is_expired():
                 # The session was ended (logout, revokeSession) since: nothing to hand out.
                 raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
             logger.info("refresh_token_reused user=%s", old.user_id)
+            metrics.refresh("reused")
             return _issued(user, successor, successor_value)
         # Another tab already rotated the successor too: follow the chain.
         old, value = successor, successor_value
     raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
 
 
-def _find_or_heal_successor(old: RefreshToken, successor_value: str) -> RefreshToken:
+def _find_or_heal_successor(old: RefreshToken, successor_value: str, *, ip: str) -> RefreshToken:
     digest = RefreshToken.hash_token(successor_value)
     successor = RefreshToken.objects.filter(token=digest).first()
     if successor is not None:
@@ -223,15 +246,15 @@ def _find_or_heal_successor(old: RefreshToken, successor_value: str) -> RefreshT
     # it now, once, whoever gets here first.
     try:
         with write_transaction():
-            successor = _create_successor(old, successor_value)
+            successor = _create_successor(old, successor_value, ip=ip)
     except IntegrityError:
         successor = RefreshToken.objects.get(token=digest)
     logger.warning("refresh_token_successor_healed user=%s", old.user_id)
     return successor
 
 
-def _create_successor(old: RefreshToken, successor_value: str) -> RefreshToken:
-    successor = RefreshToken(user_id=old.user_id, family_id=old.family_id)
+def _create_successor(old: RefreshToken, successor_value: str, *, ip: str) -> RefreshToken:
+    successor = RefreshToken(user_id=old.user_id, family_id=old.family_id, ip=ip)
     successor.token = RefreshToken.hash_token(successor_value)
     return prepared.insert(successor)
 
@@ -241,92 +264,44 @@ def _successor_value(presented: str) -> str:
     return salted_hmac(_SUCCESSOR_SALT, presented, algorithm="sha256").hexdigest()
 
 
-def _revoke_family(token: RefreshToken) -> None:
-    count = RefreshToken.objects.filter(family_id=token.family_id, revoked__isnull=True).update(
-        revoked=timezone.now()
-    )
+def _revoke_family(token: RefreshToken, *, caller: Caller) -> None:
+    """A replay ends the session; the first replay that ends it says so in the trail."""
+    with write_transaction():
+        count = RefreshToken.objects.filter(family_id=token.family_id, revoked__isnull=True).update(
+            revoked=timezone.now()
+        )
+        if count:
+            # Once per session: replaying a token of an ended session writes nothing.
+            events.record(
+                type=events.EventType.REFRESH_REPLAY_DETECTED,
+                user_id=token.user_id,
+                caller=caller,
+                session_id=token.family_id,
+            )
+            events.sessions_ended(
+                user_id=token.user_id,
+                session_ids=[token.family_id],
+                cause=EndCause.REPLAY,
+                caller=caller,
+            )
+        metrics.refresh("replay")
     logger.warning("refresh_token_reuse_detected user=%s family_revoked=%s", token.user_id, count)
 
 
-# --- ending sessions -----------------------------------------------------------------
+def live_tokens_query():
+    """Each live session's newest refresh token, of anyone: unrevoked and unexpired."""
+    return RefreshToken.objects.filter(revoked__isnull=True, created__gt=oldest_live())
 
 
-def revoke_refresh_token(*, value: str | None, request: Any = None) -> RefreshToken:
-    """End the session a refresh token belongs to; an unknown token or an ended session is an error.
-
-    The whole family, not the one row: a client may present a token it holds that
-    was rotated moments ago (a lost answer, another tab), and logging out with it
-    must still end the session rather than leave its successor alive.
-    """
-    token = _lookup(value)
-    now = timezone.now()
-    ended = RefreshToken.objects.filter(family_id=token.family_id, revoked__isnull=True).update(
-        revoked=now
-    )
-    if ended == 0:
-        raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN)
-    token.revoked = token.revoked or now
-    refresh_token_revoked.send(sender=RefreshToken, request=request, refresh_token=token)
-    logger.info("refresh_token_revoked user=%s", token.user_id)
-    return token
-
-
-def end_session(*, user: User, session_id: str) -> None:
-    """End one of ``user``'s live sessions; any other id is SESSION_NOT_FOUND (no change)."""
-    try:
-        sid = uuid.UUID(str(session_id))
-    except ValueError:
-        raise AccountError(AccountErrorCode.SESSION_NOT_FOUND, field="id") from None
-    ended = _live_tokens(user).filter(family_id=sid).update(revoked=timezone.now())
-    if ended == 0:
-        raise AccountError(AccountErrorCode.SESSION_NOT_FOUND, field="id")
-    logger.info("session_ended user=%s", user.pk)
-
-
-def end_all_sessions(*, user: User) -> int:
-    """End every session of ``user`` (logout everywhere, leaving, Kakao's unlink notice)."""
-    count = RefreshToken.objects.filter(user=user, revoked__isnull=True).update(
-        revoked=timezone.now()
-    )
-    logger.info("sessions_ended user=%s count=%s", user.pk, count)
-    return count
-
-
-def live_sessions(*, user: User) -> list[SessionInfo]:
-    """The user's live sessions, newest use first, in one query."""
-    heads = _live_tokens(user).select_related("family").order_by("-created")
-    seen: set[uuid.UUID] = set()
-    sessions = []
-    for head in heads:
-        if head.family_id in seen:
-            continue
-        seen.add(head.family_id)
-        sessions.append(
-            SessionInfo(
-                id=head.family_id,
-                created=head.family.created,
-                last_used=head.created,
-                expires=RefreshToken.expires_after(head.created),
-                user_agent=head.family.user_agent,
-            )
-        )
-    return sessions
-
-
-def _live_tokens(user: User):
-    """Each live session's newest refresh token: unrevoked and unexpired."""
-    return _live_tokens_query().filter(user=user)
-
-
-def _live_tokens_query():
-    oldest_live = timezone.now() - jwt_settings.JWT_REFRESH_EXPIRATION_DELTA
-    return RefreshToken.objects.filter(revoked__isnull=True, created__gt=oldest_live)
+def oldest_live() -> datetime:
+    """Refresh tokens created before this have expired."""
+    return timezone.now() - jwt_settings.JWT_REFRESH_EXPIRATION_DELTA
 
 
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _lookup(value: str | None) -> RefreshToken:
+def lookup(value: str | None) -> RefreshToken:
     """The stored token for a presented value (typed errors for missing or malformed ones)."""
     if not value:
         raise AccountError(AccountErrorCode.INVALID_REFRESH_TOKEN, field="refreshToken")
@@ -356,8 +331,3 @@ def _issued(user: User, refresh: RefreshToken, value: str) -> IssuedTokens:
         refresh_token_value=value,
         refresh_expires_in=timegm(RefreshToken.expires_after(refresh.created).utctimetuple()),
     )
-
-
-def _trim(user_agent: str) -> str:
-    printable = "".join(ch for ch in user_agent if ch.isprintable())
-    return printable.strip()[: Session.USER_AGENT_MAX]

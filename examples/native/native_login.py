@@ -10,17 +10,23 @@ then does what the app does with them, over plain JSON POSTs without cookies:
   2. refreshToken(refreshToken: ...)                     -> a new token, the refresh rotates
   3. logout(refreshToken: ...)                           -> the session ends
 
-Standard library only. Tokens are never printed in full.
+It names itself as an app would (``X-Client-Name`` / ``X-Client-Version``), so the
+person's device list and security events show "Native example 1.0" rather than a
+library's User-Agent. Standard library only. Tokens are never printed in full.
 
-    python examples/native/native_login.py                  # against `make run`
-    python examples/native/native_login.py --openid         # with an id_token and nonce
-    python examples/native/native_login.py --other-app      # a token of another Kakao app
+    python3 examples/native/native_login.py                 # against `make run`
+    python3 examples/native/native_login.py --openid        # with an id_token and nonce
+    python3 examples/native/native_login.py --other-app     # a token of another Kakao app
+
+Like `make run`, it finds the backend on PORT (8000) and the stand-in on STANDIN_PORT
+(8001); --api and --standin name other URLs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import sys
 import urllib.error
@@ -47,6 +53,8 @@ mutation($refreshToken: String!) {
 }"""
 
 OTHER_APP_ID = 9999999
+# How the app names itself in the person's device list ("Native example 1.0 on …").
+CLIENT_HEADERS = {"X-Client-Name": "Native example", "X-Client-Version": "1.0"}
 
 # No proxies from the environment and no cookie jar: a phone app sends what it means to.
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -72,7 +80,11 @@ def post_json(url: str, body: dict[str, Any], *, timeout: float) -> dict[str, An
         url,
         data=json.dumps(body).encode(),
         method="POST",
-        headers={"Content-Type": "application/json", "Accept": "application/json"},
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            **CLIENT_HEADERS,
+        },
     )
     try:
         with _opener.open(request, timeout=timeout) as response:
@@ -185,10 +197,31 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def port_from_env(variable: str, default: int) -> int:
+    """A port from the same variable `make run` reads, or ValueError saying which."""
+    value = os.environ.get(variable, "").strip() or str(default)
+    if not (value.isascii() and value.isdigit() and 0 < int(value) < 65536):
+        raise ValueError(f"{variable}={value!r} is not a port number")
+    return int(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--api", default="http://localhost:8000/graphql", help="%(default)s")
-    parser.add_argument("--standin", default="http://localhost:8001", help="%(default)s")
+    try:
+        api_port, standin_port = port_from_env("PORT", 8000), port_from_env("STANDIN_PORT", 8001)
+    except ValueError as error:
+        parser.error(str(error))
+    parser.add_argument(
+        "--api",
+        default=f"http://localhost:{api_port}/graphql",
+        help="the backend's GraphQL URL (default: %(default)s, from PORT)",
+    )
+    parser.add_argument(
+        "--standin",
+        # 127.0.0.1, as `make run` starts it (and as the backend's KAKAO_AUTH_URL says).
+        default=f"http://127.0.0.1:{standin_port}",
+        help="the Kakao stand-in (default: %(default)s, from STANDIN_PORT)",
+    )
     parser.add_argument("--nickname", default="모바일 사용자", help="%(default)s")
     parser.add_argument("--email", default="mobile.user@example.com", help="%(default)s")
     parser.add_argument(

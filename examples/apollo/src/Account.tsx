@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useState } from 'react';
 
+import { formatDateTime } from './locale';
 import { describe, explain } from './messages';
 import { DELETE_ACCOUNT, LOGOUT_EVERYWHERE, MY_SESSIONS, REVOKE_SESSION } from './operations';
 
@@ -69,11 +70,12 @@ export function AccountCard({ onError, onSignedOut }: Props) {
       {error && <p className="error" data-testid="sessions-error">{explain(error)}</p>}
       <ul>
         {sessions.map((session) => (
-          <li key={session.id} data-testid="session" data-current={session.current}>
-            <div>
-              <strong className="agent">{session.userAgent ?? '알 수 없는 기기 / Unknown device'}</strong>
+          <li key={session.id} className="row" data-testid="session" data-current={session.current}>
+            <div className="text">
+              <strong className="agent breakable">{session.userAgent ?? '알 수 없는 기기 / Unknown device'}</strong>
               <small>
-                로그인 / signed in {when(session.createdAt)} · 마지막 사용 / last used {when(session.lastUsedAt)}
+                로그인 / signed in <DateTime iso={session.createdAt} /> · 마지막 사용 / last used{' '}
+                <DateTime iso={session.lastUsedAt} />
               </small>
             </div>
             {session.current ? (
@@ -98,12 +100,14 @@ export function AccountCard({ onError, onSignedOut }: Props) {
               계정과 모든 로그인이 사라지고 카카오 연결도 끊어요. 되돌릴 수 없어요. / Your account and every session
               end, and Kakao forgets this app. This cannot be undone.
             </p>
-            <button type="button" className="danger" data-testid="confirm-delete" disabled={busy} onClick={leave}>
-              삭제 / Yes, delete my account
-            </button>
-            <button type="button" data-testid="cancel-delete" disabled={busy} onClick={() => setConfirming(false)}>
-              취소 / Keep it
-            </button>
+            <div className="actions">
+              <button type="button" className="danger" data-testid="confirm-delete" disabled={busy} onClick={leave}>
+                삭제 / Yes, delete my account
+              </button>
+              <button type="button" data-testid="cancel-delete" disabled={busy} onClick={() => setConfirming(false)}>
+                취소 / Keep it
+              </button>
+            </div>
           </div>
         ) : (
           <button type="button" className="danger" data-testid="delete-account" onClick={() => setConfirming(true)}>
@@ -115,6 +119,7 @@ export function AccountCard({ onError, onSignedOut }: Props) {
   );
 }
 
-function when(iso: string): string {
-  return new Date(iso).toLocaleString('ko-KR', { dateStyle: 'medium', timeStyle: 'short' });
+/** An instant, in the page's language, with the instant itself for machines. */
+function DateTime({ iso }: { iso: string }) {
+  return <time dateTime={iso}>{formatDateTime(iso)}</time>;
 }

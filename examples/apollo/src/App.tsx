@@ -163,9 +163,13 @@ function Session({ signedOut, onError, onSignedOut, quiet }: SessionProps) {
         ) : (
           <div className="avatar" aria-hidden="true">{me.nickname.slice(0, 1)}</div>
         )}
-        <div>
-          <h2 data-testid="nickname">{me.nickname}</h2>
-          <p data-testid="email">{me.email ?? '이메일 없음 / no email'}</p>
+        <div className="text">
+          <h2 data-testid="nickname" className="breakable">
+            {me.nickname}
+          </h2>
+          <p data-testid="email" className="breakable">
+            {me.email ?? '이메일 없음 / no email'}
+          </p>
         </div>
         <div className="actions">
           <button type="button" id="refetch" data-testid="refetch" onClick={() => refetch().catch(() => undefined)}>

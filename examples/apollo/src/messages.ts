@@ -37,6 +37,14 @@ const ACCOUNT_ERRORS: Record<AccountErrorCode, string> = {
     '이 카카오 계정은 이미 다른 계정에 연결되어 있어요. / That Kakao account already belongs to another account here.',
   LAST_LOGIN_METHOD:
     '마지막 로그인 방법은 끊을 수 없어요. 떠나려면 계정을 삭제하세요. / This is your last way to sign in; to leave, delete your account instead.',
+  TERMS_REQUIRED:
+    '서비스 이용을 위해 필수 약관에 동의해 주세요. / Please agree to the required terms to use this service.',
+  KAKAO_ACCOUNT_MISMATCH:
+    '지금 로그인한 카카오 계정이 이 계정에 연결된 카카오 계정과 달라요. / That Kakao account is not the one linked to your account.',
+  CONSENT_NOT_REVOCABLE:
+    '필수 항목이라 동의를 철회할 수 없어요. / This is required and cannot be withdrawn.',
+  REAUTHENTICATION_REQUIRED:
+    '계속하려면 카카오로 다시 로그인해 본인임을 확인해 주세요. / To continue, confirm it is you by signing in with Kakao again.',
 };
 
 const OTHER_ERRORS: Record<string, string> = {

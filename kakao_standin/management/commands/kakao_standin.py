@@ -12,6 +12,9 @@ DEV_REST_API_KEY = "dev-rest-api-key"
 
 class Command(BaseCommand):
     help = "Serve a local stand-in for Kakao's login endpoints (development only)."
+    # The system checks are the backend's (an empty KAKAO_REST_API_KEY…): they say
+    # nothing about the stand-in, which would look broken when started correctly.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -108,7 +111,6 @@ class Command(BaseCommand):
             logout_redirect_uris=uris,
         )
         base = server.standin.issuer
-        # The admin key is never echoed: it can do anything to the app it belongs to.
         notice = unlink_callback_url or "none (--unlink-callback-url)"
         required = [t.tag for t in terms if t.required]
         sync = ", ".join(
@@ -122,15 +124,60 @@ class Command(BaseCommand):
             f"Unlink notices go to: {notice}.\n"
             f"Kakao Sync service terms: {sync or 'none (--service-terms)'}.\n"
             f"Logout redirect URIs: {', '.join(uris) or 'none (--logout-redirect-uris)'}.\n"
-            f"Point the backend at it: KAKAO_AUTH_URL={base} KAKAO_API_URL={base} "
-            f"KAKAO_REST_API_KEY={client_id} KAKAO_APP_ID={app_id} "
-            f"KAKAO_ID_TOKEN_AUDIENCES={native_app_key},{client_id} "
-            + (f"KAKAO_REQUIRED_SERVICE_TERMS={','.join(required)} " if required else "")
-            + "and the same KAKAO_ADMIN_KEY."
+            + backend_advice(
+                base=base,
+                client_id=client_id,
+                app_id=app_id,
+                admin_key=admin_key,
+                native_app_key=native_app_key,
+                required_terms=required,
+            )
         )
+        self.stdout.flush()  # now, also into a pipe: serve_forever never returns
         try:
             server.serve_forever()
         except KeyboardInterrupt:
             pass
         finally:
             server.server_close()
+
+
+def backend_advice(
+    *,
+    base: str,
+    client_id: str,
+    app_id: int,
+    admin_key: str,
+    native_app_key: str,
+    required_terms: list[str] | None = None,
+) -> str:
+    """How to point the backend at this stand-in: only what this environment lacks.
+
+    Started by `make run`, the backend's settings already match, and advice to set
+    them again would only suggest that something is wrong.
+    """
+    wanted = {
+        "KAKAO_AUTH_URL": base,
+        "KAKAO_API_URL": base,
+        "KAKAO_REST_API_KEY": client_id,
+        "KAKAO_APP_ID": str(app_id),
+    }
+    missing = [f"{name}={value}" for name, value in wanted.items() if _setting(name) != value]
+    audiences = list(getattr(settings, "KAKAO_ID_TOKEN_AUDIENCES", []) or [])
+    if not {native_app_key, client_id} <= set(audiences):
+        missing.append(f"KAKAO_ID_TOKEN_AUDIENCES={native_app_key},{client_id}")
+    configured_terms = set(getattr(settings, "KAKAO_REQUIRED_SERVICE_TERMS", []) or [])
+    if required_terms and configured_terms != set(required_terms):
+        missing.append(f"KAKAO_REQUIRED_SERVICE_TERMS={','.join(required_terms)}")
+    if _setting("KAKAO_ADMIN_KEY") != admin_key:
+        # The admin key is echoed only when it is the public development default: a key
+        # of one's own can do anything to the app it belongs to.
+        shown = admin_key if admin_key == DEFAULT_ADMIN_KEY else "<the one given to the stand-in>"
+        missing.append(f"KAKAO_ADMIN_KEY={shown}")
+    if not missing:
+        return "The backend's settings in this environment already point at it."
+    return f"Point the backend at it: {' '.join(missing)}"
+
+
+def _setting(name: str) -> str:
+    return str(getattr(settings, name, "") or "")

@@ -10,6 +10,8 @@ export type AccountErrorCode =
   | 'ACCOUNT_INACTIVE'
   /** Your account already has a Kakao link. */
   | 'ALREADY_LINKED'
+  /** A consent item or service term that is required (by Kakao or by KAKAO_REQUIRED_SERVICE_TERMS) or not revocable cannot be withdrawn; nothing changed. */
+  | 'CONSENT_NOT_REVOCABLE'
   /** Kakao's verified email belongs to another account, and linking by email is off. */
   | 'EMAIL_ALREADY_REGISTERED'
   /** Kakao did not accept the code: already used, expired or for another app (KOE320). */
@@ -24,6 +26,8 @@ export type AccountErrorCode =
   | 'INVALID_REFRESH_TOKEN'
   /** The state is missing, does not match this browser's, expired (10 minutes) or was already used. Start the login again. */
   | 'INVALID_STATE'
+  /** The Kakao account behind the code or token is not the one linked to your account; nothing changed. */
+  | 'KAKAO_ACCOUNT_MISMATCH'
   /** The Kakao account is not linked, dormant or under 14 (-101/-103/-406). */
   | 'KAKAO_ACCOUNT_RESTRICTED'
   /** That Kakao account already belongs to another account here. */
@@ -34,7 +38,7 @@ export type AccountErrorCode =
   | 'KAKAO_CONSENT_REQUIRED'
   /** Kakao returned another error. */
   | 'KAKAO_ERROR'
-  /** The server's Kakao client id or secret is missing or wrong. */
+  /** The server's Kakao settings are missing or wrong (client id or secret, admin key, required service terms); the message names the setting. */
   | 'KAKAO_MISCONFIGURED'
   /** Kakao timed out, could not be reached or failed (5xx). Try again. */
   | 'KAKAO_UNAVAILABLE'
@@ -42,12 +46,16 @@ export type AccountErrorCode =
   | 'LAST_LOGIN_METHOD'
   /** Too many attempts; retry after the number of seconds in retryAfter. */
   | 'RATE_LIMITED'
+  /** This needs a recent sign-in in this session (REAUTHENTICATION_MAX_AGE_SECONDS): re-authenticate with kakaoAuthorize(purpose: REAUTHENTICATE) and kakaoReauthenticate, then retry. Nothing changed. */
+  | 'REAUTHENTICATION_REQUIRED'
   /** The redirect URI differs from the one used at authorize (KOE303/KOE006). */
   | 'REDIRECT_URI_MISMATCH'
   /** The redirect URI is not in KAKAO_REDIRECT_URIS; Kakao was not called. */
   | 'REDIRECT_URI_NOT_ALLOWED'
   /** No live session of yours has this id. */
   | 'SESSION_NOT_FOUND'
+  /** The person has not agreed to every service term in KAKAO_REQUIRED_SERVICE_TERMS; the message lists the missing tags. Call kakaoAuthorize(serviceTerms: [...]) with them. Nothing was created. */
+  | 'TERMS_REQUIRED'
   /** This needs a signed-in caller: send the access token (Authorization: Bearer, or the cookie). */
   | 'UNAUTHENTICATED';
 
