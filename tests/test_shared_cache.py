@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -124,7 +125,7 @@ def test_live_entries_are_never_evicted(db):
 
 CLIENT_ID = "shared-cache-key"
 REDIRECT = "http://localhost:5173/oauth/kakao/callback"
-AUTHORIZE = "mutation { kakaoAuthorize { state errors { code } } }"
+AUTHORIZE = "mutation { kakaoAuthorize { url state errors { code } } }"
 LOGIN = """mutation($code: String!, $state: String) {
   kakaoLogin(code: $code, state: $state) { token errors { code } } }"""
 REFRESH = """mutation($t: String) { refreshToken(refreshToken: $t) { token errors { code } } }"""
@@ -163,7 +164,13 @@ def test_two_workers_share_states_and_rate_limits(tmp_path):
             assert requests.get(f"{api}/readyz", timeout=5).json()["cache_backend"] == "database"
 
             def new_code() -> str:
+                # The code Kakao issues for this state's authorize URL (its PKCE challenge).
                 body = {"client_id": CLIENT_ID, "redirect_uri": REDIRECT, "nickname": "둘"}
+                body.update(
+                    (name, values[0])
+                    for name, values in parse_qs(urlsplit(started["url"]).query).items()
+                    if name.startswith("code_challenge")
+                )
                 return requests.post(f"{standin_url}/_standin/code", json=body, timeout=5).json()[
                     "code"
                 ]
@@ -171,7 +178,8 @@ def test_two_workers_share_states_and_rate_limits(tmp_path):
             # A state is used once, whichever worker sees it again: one login, then its
             # replays (the same cookie, fresh connections, some at once) all refused.
             person = browser()
-            state = gql(person, api, AUTHORIZE)["state"]
+            started = gql(person, api, AUTHORIZE)
+            state = started["state"]
             cookie = {"kakao-oauth-state": person.cookies["kakao-oauth-state"]}  # copied
             assert codes(gql(person, api, LOGIN, code=new_code(), state=state)) == []
 
