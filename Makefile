@@ -109,10 +109,13 @@ e2e: install
 
 # Benchmarks (not tests): gunicorn on PostgreSQL + Redis and on SQLite; writes bench/results/.
 # `make bench BENCH_QUICK=1`: a smoke run through every part (results to a temporary directory).
+# `make bench BENCH_BASE=606b0a8`: the working tree against that commit, side by side,
+# builds alternating (bench/compare.py; results in bench/results/compare.md).
+BENCH_BASE ?=
 bench: install
 	$(PIP) install --quiet -r bench/requirements.txt
 	@$(PY) scripts/check_services.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
-	$(PY) bench/run.py
+	$(if $(BENCH_BASE),BENCH_BASE=$(BENCH_BASE) $(PY) bench/compare.py,$(PY) bench/run.py)
 
 # Only what checking hostile GraphQL documents costs (part of `make bench`): no PostgreSQL,
 # no Redis, a table on stdout in a few seconds.

@@ -142,16 +142,36 @@ class RefreshToken(AbstractRefreshToken):
             # they replace, so uniqueness must hold on the token alone.
             models.UniqueConstraint(fields=["token"], name="accounts_refreshtoken_token_unique"),
         ]
+        # Each session has at most one live (unrevoked) token, but rotation leaves one row per
+        # refresh behind: without these, "is this session live" and "this user's live
+        # sessions" (asked on every authenticated request, and by the session list) walk every
+        # row the user ever rotated through, until cleartokens prunes them.
+        indexes = [
+            models.Index(
+                fields=["family"],
+                name="accounts_rt_live_family",
+                condition=models.Q(revoked__isnull=True),
+            ),
+            models.Index(
+                fields=["user"],
+                name="accounts_rt_live_user",
+                condition=models.Q(revoked__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:  # graphql-jwt's returns the token itself
         return f"refresh token #{self.pk} of user {self.user_id}"
 
     def save(self, *args, **kwargs):
+        self.ensure_token()
+        super().save(*args, **kwargs)
+
+    def ensure_token(self) -> None:
+        """A new random token (kept for ``get_token()``), stored as its hash; once."""
         if not self.token:
             raw = self.generate_token()
             self._cached_token = raw
             self.token = self.hash_token(raw)
-        super().save(*args, **kwargs)
 
     @classmethod
     def hash_token(cls, raw: str) -> str:

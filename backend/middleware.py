@@ -1,11 +1,15 @@
-"""Request ids: taken from the proxy when sane, made up otherwise, echoed back."""
+"""Request ids (taken from the proxy when sane, made up otherwise, echoed back); the admin's
+middleware, applied to the admin only."""
 
 from __future__ import annotations
 
 import re
-import uuid
+import secrets
 from collections.abc import Callable
 
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 
 from backend.logs import request_id_var
@@ -19,7 +23,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _SANE.fullmatch(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SANE.fullmatch(incoming) else secrets.token_hex(16)
         request.request_id = request_id
         token = request_id_var.set(request_id)
         try:
@@ -28,3 +32,33 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+# Where the admin is mounted (backend/urls.py): the only pages that use Django's sessions,
+# its authentication middleware and messages.
+ADMIN_PATH = "/admin/"
+
+
+def admin_only(middleware: type) -> type:
+    """``middleware`` for the admin's paths only; every other request passes straight through.
+
+    The API authenticates with JWTs (schema/auth.py) and never reads a Django session,
+    ``request.user`` from Django's middleware or a message: setting those up on every
+    GraphQL request was work for nothing. A subclass, so that the admin's system checks
+    still find the middleware they require.
+    """
+
+    class AdminOnly(middleware):
+        def __call__(self, request: HttpRequest) -> HttpResponse:
+            if request.path_info.startswith(ADMIN_PATH):
+                return super().__call__(request)
+            return self.get_response(request)
+
+    AdminOnly.__name__ = AdminOnly.__qualname__ = f"AdminOnly{middleware.__name__}"
+    AdminOnly.__module__ = __name__
+    return AdminOnly
+
+
+AdminOnlySessionMiddleware = admin_only(SessionMiddleware)
+AdminOnlyAuthenticationMiddleware = admin_only(AuthenticationMiddleware)
+AdminOnlyMessageMiddleware = admin_only(MessageMiddleware)

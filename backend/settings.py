@@ -95,11 +95,13 @@ MIDDLEWARE = [
     "backend.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, Django's authentication and messages serve the admin only (the API uses
+    # JWTs): other paths skip them.
+    "backend.middleware.AdminOnlySessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "backend.middleware.AdminOnlyAuthenticationMiddleware",
+    "backend.middleware.AdminOnlyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "schema.middleware.APIHeadersMiddleware",
     # Last, so that it sees the views' exceptions first.

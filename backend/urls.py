@@ -9,6 +9,7 @@ from accounts.views import kakao_unlink_callback
 from backend import admin_lockout
 from backend.health import healthz, readyz
 from backend.metrics import metrics_view
+from backend.middleware import ADMIN_PATH
 from schema.graphiql_callback import graphiql_callback
 from schema.views import GraphQLView
 
@@ -17,8 +18,8 @@ graphql_view = csrf_exempt(GraphQLView.as_view(graphiql=settings.GRAPHIQL_ENABLE
 
 urlpatterns = [
     # Before the admin's own routes, so that its login form is the guarded one.
-    path("admin/login/", admin_lockout.guard(admin.site.login)),
-    path("admin/", admin.site.urls),
+    path(f"{ADMIN_PATH.lstrip('/')}login/", admin_lockout.guard(admin.site.login)),
+    path(ADMIN_PATH.lstrip("/"), admin.site.urls),
     path("healthz", healthz),
     path("readyz", readyz),
     # Prometheus' scrape target: off unless METRICS_ENABLED=1, then token or address only.

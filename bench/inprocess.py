@@ -190,6 +190,30 @@ def measure_refresh() -> dict:
     return {**summary(costs), **sql(queries)}
 
 
+READ = "query { me { id nickname } }"
+
+
+def measure_read() -> dict:
+    """An authenticated read: the access token in the header, the caller and session checked."""
+    from accounts.models import User
+    from accounts.services import sessions
+
+    # Signed in as a login would (a session and its tokens); Kakao plays no part in a read.
+    issued = sessions.start_session(user=User.objects.create_user(f"reader-{time.time_ns()}"))
+    bearer = Client(HTTP_AUTHORIZATION=f"Bearer {issued.token}")
+    costs, queries = [], []
+    for i in range(WARMUP + RUNS):
+        with Counted(connection) as captured:
+            started = time.perf_counter()
+            data = gql(bearer, READ)
+            elapsed = time.perf_counter() - started
+        assert data and data["id"], data
+        if i >= WARMUP:
+            costs.append(elapsed * 1000)
+            queries.append(captured.counts)
+    return {**summary(costs), **sql(queries)}
+
+
 def measure_oidc_calls() -> dict:
     with override_settings(KAKAO_OIDC=True):
         client = Client()
@@ -283,6 +307,7 @@ results = {
     "returning_login": measure_logins(returning=True),
     "new_login": measure_logins(returning=False),
     "refresh": measure_refresh(),
+    "read": measure_read(),
     "kakao_calls_with_oidc": measure_oidc_calls(),
     "native_login": measure_native(),
     # Last: the login measurements keep the timing they had (in a smoke run they share

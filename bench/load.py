@@ -62,9 +62,9 @@ def payload(response: requests.Response, field: str) -> dict:
     return result
 
 
-def login(session: requests.Session, nickname: str) -> dict:
+def login(session: requests.Session, nickname: str, api: str = API) -> dict:
     response = session.post(
-        f"{API}/graphql",
+        f"{api}/graphql",
         json={"query": LOGIN, "variables": {"code": get_code(session, nickname)}},
         timeout=30,
     )
@@ -112,27 +112,42 @@ def _count(kinds: Counter[str], kind: str) -> None:
         kinds[kind] += 1
 
 
-def setup_login(session: requests.Session, nickname: str, kinds: Counter[str]) -> str | None:
-    """A login before the clock starts; its refresh token, or None (counted as an error)."""
+def setup_login(
+    session: requests.Session,
+    nickname: str,
+    kinds: Counter[str],
+    api: str = API,
+    field: str = "refreshToken",
+) -> str | None:
+    """A login before the clock starts; its refresh (or access) token, or None (an error)."""
     try:
-        result = login(session, nickname)
+        result = login(session, nickname, api)
     except (requests.RequestException, ValueError, ServerError) as exc:
         _count(kinds, f"setup {_error_kind(exc)}")
         return None
     if result["errors"]:
         _count(kinds, f"setup {_error_kind(result['errors'])}")
         return None
-    return result["refreshToken"]
+    return result[field]
+
+
+READ = "query { me { id nickname } }"
 
 
 def load(kind: str, master: psutil.Process) -> dict:
-    """`CONCURRENCY` threads for `DURATION` seconds: logins of returning users, or refreshes."""
+    """`CONCURRENCY` threads for `DURATION` seconds: logins of returning users, refreshes,
+    or authenticated reads (`me { id nickname }` with a Bearer token)."""
     kinds: Counter[str] = Counter()
     sessions = [requests.Session() for _ in range(CONCURRENCY)]
+    field = "token" if kind == "read" else "refreshToken"
+
+    def setup(i: int) -> str | None:
+        token = setup_login(sessions[i], f"load-{i}", kinds, field=field)
+        sessions[i].cookies.clear()  # a read says who it is by its header only
+        return token
+
     with ThreadPoolExecutor(SETUP_THREADS) as pool:
-        tokens = list(
-            pool.map(lambda i: setup_login(sessions[i], f"load-{i}", kinds), range(CONCURRENCY))
-        )
+        tokens = list(pool.map(setup, range(CONCURRENCY)))
     ok, windows = [0] * CONCURRENCY, []
     errors = [int(token is None) for token in tokens]
     stop_at = time.monotonic() + DURATION
@@ -144,6 +159,15 @@ def load(kind: str, master: psutil.Process) -> dict:
             try:
                 if kind == "login":
                     result = login(session, f"load-{i}")
+                elif kind == "read":
+                    response = session.post(
+                        f"{API}/graphql",
+                        json={"query": READ},
+                        headers={"Authorization": f"Bearer {token}"},
+                        timeout=30,
+                    )
+                    me = payload(response, "me")
+                    result = {"errors": [] if me.get("id") else [{"code": "NO_USER"}]}
                 else:
                     response = session.post(
                         f"{API}/graphql",
@@ -198,11 +222,13 @@ def load(kind: str, master: psutil.Process) -> dict:
     }
 
 
-def _cookie_refresh(session: requests.Session, cookie: str) -> tuple[str | None, str | None]:
+def _cookie_refresh(
+    session: requests.Session, cookie: str, api: str = API
+) -> tuple[str | None, str | None]:
     """One tab's refresh with the browser's cookie: (new cookie, None) or (None, error)."""
     try:
         response = session.post(
-            f"{API}/graphql",
+            f"{api}/graphql",
             json={"query": COOKIE_REFRESH},
             headers={"Cookie": f"{REFRESH_COOKIE}={cookie}"},
             timeout=30,
@@ -215,7 +241,7 @@ def _cookie_refresh(session: requests.Session, cookie: str) -> tuple[str | None,
     return response.cookies.get(REFRESH_COOKIE) or result["refreshToken"], None
 
 
-def storm() -> dict:
+def storm(api: str = API) -> dict:
     """Many tabs of one browser: `STORM_TABS` refreshes at once with the same cookie.
 
     `STORM_BROWSERS` browsers side by side, `STORM_ROUNDS` rounds each; between rounds
@@ -237,7 +263,7 @@ def storm() -> dict:
 
                 def tab(t: int, cookie: str = cookie, barrier=barrier) -> tuple:
                     barrier.wait()  # all tabs fire together
-                    return (*_cookie_refresh(tabs[t], cookie), time.monotonic())
+                    return (*_cookie_refresh(tabs[t], cookie, api), time.monotonic())
 
                 # In the order the answers arrived: the browser keeps the last cookie set.
                 outcomes = sorted(pool.map(tab, range(STORM_TABS)), key=lambda o: o[2])
@@ -249,11 +275,11 @@ def storm() -> dict:
                     distinct.append(len(set(new)))
                 if new:
                     cookie = new[-1]
-        return _cookie_refresh(tabs[0], cookie)[0] is not None
+        return _cookie_refresh(tabs[0], cookie, api)[0] is not None
 
     def open_browser(b: int) -> tuple[list[requests.Session], str | None]:
         tabs = [requests.Session() for _ in range(STORM_TABS)]
-        return tabs, setup_login(tabs[0], f"storm-{b}", kinds)
+        return tabs, setup_login(tabs[0], f"storm-{b}", kinds, api)
 
     with ThreadPoolExecutor(SETUP_THREADS) as pool:
         browsers = list(pool.map(open_browser, range(STORM_BROWSERS)))

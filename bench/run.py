@@ -65,7 +65,9 @@ def in_process(database: dict[str, str]) -> dict:
 
 def http_runs(label: str, database: dict[str, str], standin, *, with_100ms: bool) -> list[dict]:
     """One gunicorn on `database`: everything at Kakao 0 ms, then logins at 100 ms."""
-    server = servers.start_gunicorn(database, workers=load.WORKERS, threads=load.THREADS)
+    server = servers.start_gunicorn(
+        database, workers=load.WORKERS, threads=load.THREADS, JWT_ACCESS_TTL_SECONDS="3600"
+    )
     try:
         master = psutil.Process(server.pid)
         run: dict = {"kakao_latency_ms": 0}
@@ -75,6 +77,8 @@ def http_runs(label: str, database: dict[str, str], standin, *, with_100ms: bool
         run["logins"] = load.load("login", master)
         log(f"{label}: refreshes under load")
         run["refreshes"] = load.load("refresh", master)
+        log(f"{label}: authenticated reads under load")
+        run["reads"] = load.load("read", master)
         log(f"{label}: refresh storm")
         run["refresh_storm"] = load.storm()
         if not with_100ms:

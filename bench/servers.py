@@ -52,11 +52,12 @@ def sqlite_env(path: Path) -> dict[str, str]:
     return {"DATABASE_URL": f"sqlite:///{path}", "REDIS_URL": ""}
 
 
-def fresh_postgres() -> dict[str, str]:
-    """Drop and re-create the bench database, empty the bench Redis db, migrate."""
+def fresh_postgres(*, suffix: str = "", root: Path = ROOT) -> dict[str, str]:
+    """Drop and re-create the bench database (name + suffix), empty the bench Redis db, migrate."""
     base, name = DATABASE_URL.rsplit("/", 1)
     if name in ("postgres", "template0", "template1", "test"):
         raise SystemExit(f"BENCH_DATABASE_URL must name a database of its own, not {name!r}")
+    name += suffix
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -67,18 +68,18 @@ def fresh_postgres() -> dict[str, str]:
     if not client.connection_pool.connection_kwargs.get("db") or REDIS_URL in others:
         raise SystemExit(f"BENCH_REDIS_URL must name a Redis db of its own, not {REDIS_URL}")
     client.flushdb()
-    env = postgres_env()
-    migrate(env)
+    env = {**postgres_env(), "DATABASE_URL": f"{base}/{name}"}
+    migrate(env, root=root)
     return env
 
 
-def fresh_sqlite() -> tuple[dict[str, str], Path]:
+def fresh_sqlite(*, name: str = "bench", root: Path = ROOT) -> tuple[dict[str, str], Path]:
     """A new SQLite file in a temporary directory, migrated."""
-    path = LOGS / "bench.sqlite3"
+    path = LOGS / f"{name}.sqlite3"
     for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         stale.unlink(missing_ok=True)
     env = sqlite_env(path)
-    migrate(env)
+    migrate(env, root=root)
     return env, path
 
 
@@ -88,12 +89,14 @@ def sqlite_journal_mode(path: Path) -> str:
         return conn.execute("PRAGMA journal_mode").fetchone()[0]
 
 
-def migrate(database: dict[str, str]) -> None:
+def migrate(database: dict[str, str], *, root: Path = ROOT) -> None:
     # The system checks run here too; their warnings (KAKAO_ALLOW_LOCAL_URLS is on, no
-    # admin key) are expected, so they are shown only if migrate fails.
+    # admin key) are expected, so they are shown only if migrate fails. Another build
+    # (make bench BENCH_BASE=…) may not know this bench's settings: its checks are skipped.
+    skip = [] if root == ROOT else ["--skip-checks"]
     result = subprocess.run(
-        [PY, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
+        [PY, "manage.py", "migrate", "--noinput", "-v", "0", *skip],
+        cwd=root,
         env=server_env(STANDIN, **database),
         capture_output=True,
         text=True,
@@ -124,17 +127,33 @@ def set_latency(standin: subprocess.Popen, latency_ms: int) -> None:
     time.sleep(0.2)  # the stand-in's reader thread picks it up
 
 
-def start_gunicorn(database: dict[str, str], *, workers: int, threads: int) -> subprocess.Popen:
+def start_gunicorn(
+    database: dict[str, str],
+    *,
+    workers: int | None = None,
+    threads: int | None = None,
+    root: Path = ROOT,
+    url: str = API,
+    **extra: str,
+) -> subprocess.Popen:
+    """gunicorn with the build's own gunicorn.conf.py (its defaults unless workers/threads)."""
+    sizes = {"WEB_CONCURRENCY": str(workers)} if workers else {}
+    if threads:
+        sizes["GUNICORN_THREADS"] = str(threads)
     env = server_env(
         STANDIN,
         **database,
         # The in-process numbers include the state check; here each load thread
         # would otherwise need a third request per login.
         KAKAO_REQUIRE_STATE="0",
-        WEB_CONCURRENCY=str(workers),
-        GUNICORN_THREADS=str(threads),
         GUNICORN_ACCESSLOG="",
+        **sizes,
+        **extra,
     )
+    if not workers:
+        env.pop("WEB_CONCURRENCY", None)
+    if not threads:
+        env.pop("GUNICORN_THREADS", None)
     # The child keeps its own copy of the descriptor.
     with open(LOGS / "gunicorn.log", "ab") as log:
         process = subprocess.Popen(
@@ -143,15 +162,15 @@ def start_gunicorn(database: dict[str, str], *, workers: int, threads: int) -> s
                 "-c",
                 "gunicorn.conf.py",
                 "--bind",
-                API.removeprefix("http://"),
+                url.removeprefix("http://"),
                 "backend.wsgi",
             ],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    wait_for(f"{API}/readyz", process)
+    wait_for(f"{url}/readyz", process)
     return process
 
 

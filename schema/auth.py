@@ -24,10 +24,10 @@ from django.utils.functional import SimpleLazyObject
 from graphql import GraphQLError
 from graphql_jwt.exceptions import JSONWebTokenError, JSONWebTokenExpired
 from graphql_jwt.settings import jwt_settings
-from graphql_jwt.utils import get_payload
 
 from accounts.errors import AccountError, AccountErrorCode
-from accounts.services.sessions import caller_for_access_token
+from accounts.services.callers import caller_for_access_token
+from schema.verified_tokens import verified_payload
 
 TOKEN_EXPIRED = "TOKEN_EXPIRED"
 INVALID_TOKEN = "INVALID_TOKEN"
@@ -46,7 +46,7 @@ def authenticate_request(request: HttpRequest) -> None:
         request.user = AnonymousUser()
         return
     try:
-        payload = get_payload(token, request)
+        payload = verified_payload(token, request)
     except JSONWebTokenExpired:
         _anonymous(request, TOKEN_EXPIRED)
         return
@@ -65,7 +65,9 @@ def authenticate_request(request: HttpRequest) -> None:
         if not isinstance(username, str) or not username:
             request.jwt_auth_error = INVALID_TOKEN
             return AnonymousUser()
-        user, live = caller_for_access_token(username=username, session_id=request.jwt_session_id)
+        user, live = caller_for_access_token(
+            username=username, session_id=request.jwt_session_id, user_id=payload.get("sub")
+        )
         if request.jwt_session_id is not None and not (live and user.is_active):
             # Signed out, on this device or another; or the account is gone or disabled.
             request.jwt_auth_error = SESSION_ENDED

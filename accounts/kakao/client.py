@@ -160,14 +160,7 @@ class KakaoClient(ConsentEndpoints):
         started = time.monotonic()
         deadline = started + self.timeout
         try:
-            with self.session.request(
-                method,
-                url,
-                timeout=(self.timeout, self.timeout),
-                stream=True,
-                allow_redirects=False,
-                **kwargs,
-            ) as response:
+            with self._send(method, url, **kwargs) as response:
                 raw = _read_body(response, deadline)
                 status = response.status_code
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
@@ -203,6 +196,36 @@ class KakaoClient(ConsentEndpoints):
                 )
             body = {}
         return status, body
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        data: Any = None,
+        params: Any = None,
+    ) -> requests.Response:
+        """The request straight to the session's pooled adapter.
+
+        ``Session.request`` would merge settings, hooks, environment and a cookie jar on
+        every call, which was a measurable part of a login's CPU time; none of it applies:
+        no redirects are followed, proxies come from KAKAO_PROXY_URL only, and no cookie
+        from Kakao is kept (a jar shared by every login in the process has no business
+        sending one person's cookies on another's call).
+        """
+        session = self.session
+        merged = requests.structures.CaseInsensitiveDict(session.headers)
+        merged.update(headers or {})
+        prepared = requests.Request(method, url, headers=merged, data=data, params=params).prepare()
+        return session.get_adapter(url).send(
+            prepared,
+            stream=True,
+            timeout=(self.timeout, self.timeout),
+            verify=session.verify,
+            cert=session.cert,
+            proxies=session.proxies,
+        )
 
 
 def _read_body(response: requests.Response, deadline: float) -> bytes:

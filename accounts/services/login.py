@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import ratelimit
+from accounts import prepared, ratelimit
 from accounts.caller import NO_CALLER, Caller
 from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
@@ -200,10 +200,11 @@ def social_login(*, profile: KakaoProfile) -> LoginResult:
 
 
 def _find_account(uid: str) -> SocialAccount | None:
-    try:
-        return SocialAccount.objects.select_related("user").get(provider=KAKAO, uid=uid)
-    except SocialAccount.DoesNotExist:
-        return None
+    """The link and its user, in one prepared query (every login asks it)."""
+    query = prepared.per_vendor(
+        "social-account", lambda: prepared.JoinedGet(SocialAccount, "user", ("provider", "uid"))
+    )
+    return query.get(KAKAO.value, uid)
 
 
 def _returning_login(account: SocialAccount, profile: KakaoProfile) -> LoginResult:
@@ -310,5 +311,5 @@ def _sync_profile(user: User, account: SocialAccount, profile: KakaoProfile) -> 
 
 def _touch_last_login(user: User) -> None:
     now = timezone.now()
-    User.objects.filter(pk=user.pk).update(last_login=now)
+    prepared.update_by_pk(User, user.pk, last_login=now)
     user.last_login = now

@@ -26,14 +26,13 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError
-from django.db.models import Exists, OuterRef
+from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from graphql_jwt.refresh_token.signals import refresh_token_rotated
 from graphql_jwt.settings import jwt_settings
 
-from accounts import metrics
+from accounts import metrics, prepared
 from accounts.caller import NO_CALLER, Caller, trim_user_agent
 from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
@@ -77,14 +76,16 @@ class TokenContext:
 
 
 def jwt_payload(user: User, context: Any = None) -> dict[str, Any]:
-    """graphql-jwt's JWT_PAYLOAD_HANDLER: its claims, plus ``sid`` (the session).
+    """graphql-jwt's JWT_PAYLOAD_HANDLER: its claims, plus ``sub`` (the user's id) and ``sid``.
 
-    Written out rather than wrapping graphql-jwt's, which uses the deprecated
-    ``datetime.utcnow()``.
+    ``sub`` lets each request find the caller by primary key (accounts/services/callers.py);
+    ``username`` stays for clients and tokens that read it. Written out rather than wrapping
+    graphql-jwt's, which uses the deprecated ``datetime.utcnow()``.
     """
     now = timezone.now()
     payload: dict[str, Any] = {
         user.USERNAME_FIELD: user.get_username(),
+        "sub": str(user.pk),
         "exp": timegm((now + jwt_settings.JWT_EXPIRATION_DELTA).utctimetuple()),
         "origIat": timegm(now.utctimetuple()),
     }
@@ -101,37 +102,39 @@ def jwt_payload(user: User, context: Any = None) -> dict[str, Any]:
 def get_refresh_token_by_value(
     refresh_token_model: type[RefreshToken], token: str, context: Any = None
 ) -> RefreshToken:
-    """graphql-jwt's JWT_GET_REFRESH_TOKEN_HANDLER: find a token by its hash, revoked or not."""
-    return refresh_token_model.objects.select_related("user").get(
-        token=refresh_token_model.hash_token(token)
-    )
+    """graphql-jwt's JWT_GET_REFRESH_TOKEN_HANDLER: find a token by its hash, revoked or not.
 
-
-# --- who is calling ------------------------------------------------------------------
-
-
-def caller_for_access_token(*, username: str, session_id: str | None) -> tuple[User | None, bool]:
-    """The user an access token names, and whether its session is still live: one query.
-
-    Every way a session ends (logout, logout everywhere, revokeSession, a replay,
-    deletion, Kakao's unlink notice) revokes its refresh tokens, so "live" is read
-    off them, the same truth the session list and refresh use. A token without a
-    session (issued before sessions existed) is never live.
+    With its user, in one prepared query (every refresh asks it).
     """
-    users = User.objects.filter(**{User.USERNAME_FIELD: username})
-    sid = _session_uuid(session_id)
-    if sid is None:
-        return next(iter(users[:1]), None), False
-    live = live_tokens_query().filter(user_id=OuterRef("pk"), family_id=sid)
-    user = next(iter(users.annotate(session_live=Exists(live))[:1]), None)
-    return user, bool(user is not None and user.session_live)
+    query = prepared.per_vendor(
+        "refresh-token", lambda: prepared.JoinedGet(RefreshToken, "user", ("token",))
+    )
+    found = query.get(refresh_token_model.hash_token(token))
+    if found is None:
+        raise refresh_token_model.DoesNotExist
+    return found
 
 
-def _session_uuid(session_id: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(session_id) if session_id else None
-    except ValueError:
-        return None
+class _SpendQuery:
+    """Spend an unspent token: the conditional UPDATE that exactly one of concurrent uses wins."""
+
+    def __init__(self) -> None:
+        def col(name: str) -> str:
+            return connection.ops.quote_name(RefreshToken._meta.get_field(name).column)
+
+        pk = col(RefreshToken._meta.pk.name)
+        self.sql = (
+            f"UPDATE {prepared.table(RefreshToken)} SET {col('revoked')} = %s, "  # noqa: S608
+            f"{col('rotated')} = %s WHERE {pk} = %s AND {col('revoked')} IS NULL "
+            f"AND {col('rotated')} IS NULL"
+        )
+
+
+def _spend(token: RefreshToken, now: datetime) -> bool:
+    """Mark ``token`` rotated (and revoked) unless another use already did: True if this won."""
+    sql = prepared.per_vendor("spend-refresh-token", _SpendQuery).sql
+    at = connection.ops.adapt_datetimefield_value(now)
+    return prepared.execute(sql, [at, at, token.pk]) == 1
 
 
 # --- starting and refreshing -------------------------------------------------------
@@ -144,13 +147,17 @@ def start_session(*, user: User, caller: Caller = NO_CALLER) -> IssuedTokens:
 
 def open_session(*, user: User, caller: Caller = NO_CALLER) -> tuple[RefreshToken, str]:
     """The database half of starting a session (its rows); ``issue`` makes the tokens."""
-    session = Session.objects.create(
-        user=user,
-        user_agent=trim_user_agent(caller.user_agent),
-        app_name=caller.app_name,
-        app_version=caller.app_version,
+    session = prepared.insert(
+        Session(
+            user=user,
+            user_agent=trim_user_agent(caller.user_agent),
+            app_name=caller.app_name,
+            app_version=caller.app_version,
+        )
     )
-    refresh = RefreshToken.objects.create(user=user, family=session, ip=caller.ip)
+    refresh = RefreshToken(user=user, family=session, ip=caller.ip)
+    refresh.ensure_token()
+    prepared.insert(refresh)
     logger.info("session_started user=%s", user.pk)
     return refresh, refresh.get_token()
 
@@ -193,12 +200,10 @@ def _rotate(value: str | None, *, request: Any, caller: Caller) -> IssuedTokens:
             # A conditional UPDATE: of concurrent uses exactly one wins and inserts
             # the successor in the same transaction, so there is never a moment
             # with the old token spent and no successor.
-            won = RefreshToken.objects.filter(
-                pk=old.pk, revoked__isnull=True, rotated__isnull=True
-            ).update(revoked=now, rotated=now)
-            if won == 1:
+            won = _spend(old, now)
+            if won:
                 new = _create_successor(old, successor_value, ip=caller.ip)
-        if won == 1:
+        if won:
             refresh_token_rotated.send(
                 sender=RefreshToken, request=request, refresh_token=old, refresh_token_issued=new
             )
@@ -251,8 +256,7 @@ def _find_or_heal_successor(old: RefreshToken, successor_value: str, *, ip: str)
 def _create_successor(old: RefreshToken, successor_value: str, *, ip: str) -> RefreshToken:
     successor = RefreshToken(user_id=old.user_id, family_id=old.family_id, ip=ip)
     successor.token = RefreshToken.hash_token(successor_value)
-    successor.save(force_insert=True)
-    return successor
+    return prepared.insert(successor)
 
 
 def _successor_value(presented: str) -> str:
