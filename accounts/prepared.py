@@ -113,6 +113,23 @@ class JoinedGet(Generic[M]):
         return found
 
 
+class Select(Generic[M]):
+    """``model.objects.filter(field=value, ...).order_by(*order)`` as fixed SQL."""
+
+    def __init__(self, model: type[M], fields: tuple[str, ...], order: tuple[str, ...]) -> None:
+        self.rows = Columns(model)
+        self.fields = [model._meta.get_field(name) for name in fields]
+        where = " AND ".join(f"{column(model, name)} = %s" for name in fields)
+        ordering = ", ".join(column(model, name) for name in order)
+        self.sql = f"SELECT {self.rows.sql} FROM {table(model)} WHERE {where} ORDER BY {ordering}"  # noqa: S608
+
+    def all(self, *values: Any) -> list[M]:
+        pairs = zip(self.fields, values, strict=True)
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [f.get_db_prep_value(v, connection) for f, v in pairs])
+            return [self.rows.instance(row) for row in cursor.fetchall()]
+
+
 def update_by_pk(model: type[Model], pk: Any, **values: Any) -> int:
     """``model.objects.filter(pk=pk).update(**values)`` for plain columns, the SQL made once."""
     names = tuple(sorted(values))

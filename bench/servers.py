@@ -163,6 +163,11 @@ def start_gunicorn(
                 "gunicorn.conf.py",
                 "--bind",
                 url.removeprefix("http://"),
+                # No worker recycling during a measurement: a worker that exits takes its
+                # CPU counters with it (the window's total would drop), and its successor
+                # starts cold. Both builds get the same flag.
+                "--max-requests",
+                "0",
                 "backend.wsgi",
             ],
             cwd=root,

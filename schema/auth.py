@@ -137,6 +137,10 @@ def auth_user(request: HttpRequest):
     """The caller (maybe anonymous); a bad or expired token raises the top-level error."""
     user = request.user
     authenticated = user.is_authenticated  # loads the user; may find the token bad
+    if isinstance(user, SimpleLazyObject):
+        # Loaded now: resolvers get the User itself, not a proxy that every field read of
+        # the executor would go through (dozens per request).
+        request.user = user = user._wrapped
     error = getattr(request, "jwt_auth_error", None)
     if error is not None:
         raise GraphQLError(

@@ -34,7 +34,7 @@ from django.core import signing
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts import metrics
+from accounts import metrics, prepared
 from accounts.caller import NO_CALLER, Caller
 from accounts.db import write_transaction
 from accounts.errors import AccountError, AccountErrorCode
@@ -95,9 +95,12 @@ def record(
     details: Mapping[str, Any] | None = None,
 ) -> SecurityEvent:
     """Add one event; call it inside the transaction of the change it records."""
-    return SecurityEvent.objects.create(
-        **_fields(type=type, user_id=user_id, caller=caller, session_id=session_id),
-        details=checked_details(details),
+    # Part of every sign-in's transaction: the INSERT is made once per process.
+    return prepared.insert(
+        SecurityEvent(
+            **_fields(type=type, user_id=user_id, caller=caller, session_id=session_id),
+            details=checked_details(details),
+        )
     )
 
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from accounts import prepared
 from accounts.kakao import CONSENT_KEY, KakaoScope, KakaoServiceTerm
 from accounts.models import (
     ConsentSource,
@@ -118,6 +119,13 @@ def _latest(rows: QuerySet, key: str, at: datetime | None) -> dict[str, Any]:
 
 
 def _latest_scopes(link_id: int, at: datetime | None = None) -> dict[str, KakaoScopeConsent]:
+    if at is None:
+        # Every returning login asks this: the query is made once per process.
+        query = prepared.per_vendor(
+            "scope-history",
+            lambda: prepared.Select(KakaoScopeConsent, ("link",), ("learned_at", "id")),
+        )
+        return {row.scope: row for row in query.all(link_id)}
     return _latest(KakaoScopeConsent.objects.filter(link_id=link_id), "scope", at)
 
 
