@@ -25,14 +25,14 @@ test('one device ends another\'s session from the card; the other is signed out 
   await laptop.reload();
   const rows = laptop.getByTestId('session');
   await expect(async () => (await rows.count()) === 2);
-  await rows.filter({ hasText: 'E2E phone' }).waitFor();
-  const here = rows.filter({ hasText: 'E2E laptop' });
+  await rows.filter({ has: laptop.locator('[title="E2E phone"]') }).waitFor();
+  const here = rows.filter({ has: laptop.locator('[title="E2E laptop"]') });
   assert.equal(await here.getAttribute('data-current'), 'true');
   assert.equal(await here.getByTestId('this-device').count(), 1);
   assert.equal(await here.getByTestId('revoke-session').count(), 0, 'this device has no "Sign out" of its own');
   await shot(laptop, '10-devices');
 
-  await rows.filter({ hasText: 'E2E phone' }).getByTestId('revoke-session').click();
+  await rows.filter({ has: laptop.locator('[title="E2E phone"]') }).getByTestId('revoke-session').click();
   await expect(async () => (await rows.count()) === 1);
   assert.equal(await laptop.getByTestId('error').count(), 0);
 

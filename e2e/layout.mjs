@@ -12,6 +12,8 @@ const PHONE = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch:
 const DESKTOP = { viewport: { width: 1440, height: 900 } };
 const PHONE_WIDTHS = [360, 375];
 const DESKTOP_WIDTHS = [768, 1440];
+const CHROME_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 /** What is wrong with the page's layout at its current width, as sentences (none: fine). */
 function layoutProblems() {
@@ -78,9 +80,10 @@ async function assertFavicon(page) {
 
 test('layout: phone and desktop, signed in and out, with no sideways scrolling or broken words', async (t) => {
   const person = { nickname: '레이아웃', email: 'a.rather.long.address.for.a.phone@example.com' };
-  // A Korean phone and an English desktop: the same person, so each lists two devices.
+  // A Korean phone and an English desktop: the same person, so each lists two devices, and
+  // each one's recent activity asks "Not you?" about the other's sign-in (a device not seen).
   const phone = await (await newContext(t, { ...PHONE, locale: 'ko-KR', userAgent: 'E2E phone (375 × 812)' })).newPage();
-  const desktop = await (await newContext(t, { ...DESKTOP, locale: 'en-US', userAgent: 'E2E desktop' })).newPage();
+  const desktop = await (await newContext(t, { ...DESKTOP, locale: 'en-US', userAgent: CHROME_MAC })).newPage();
 
   await phone.goto(urls.app);
   await phone.getByTestId('login').waitFor();
@@ -99,6 +102,7 @@ test('layout: phone and desktop, signed in and out, with no sideways scrolling o
     await page.reload();
     await page.getByTestId('profile').waitFor();
     await page.getByTestId('revoke-session').waitFor();
+    await page.getByTestId('not-you').waitFor();
   }
   await checkLayout(phone, PHONE_WIDTHS, 'layout-phone-signed-in');
   await shot(phone, 'phone-signed-in', phone.locator('body')); // README's phone picture

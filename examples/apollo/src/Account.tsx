@@ -2,6 +2,7 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import { useState } from 'react';
 
 import { formatDateTime } from './locale';
+import { maskIp } from './mask';
 import { describe, explain } from './messages';
 import { DELETE_ACCOUNT, LOGOUT_EVERYWHERE, MY_SESSIONS, REVOKE_SESSION } from './operations';
 
@@ -13,7 +14,7 @@ type Props = {
 };
 
 /** The first expected failure of a payload in plain words, or null when it succeeded. */
-function failure(payload: { ok: boolean | null; errors: { code: string; message: string }[] } | null | undefined) {
+export function failure(payload: { ok: boolean | null; errors: { code: string; message: string }[] } | null | undefined) {
   const first = payload?.errors[0];
   if (first) return describe(first.code, first.message);
   return payload?.ok ? null : describe('NOT_DONE');
@@ -22,7 +23,7 @@ function failure(payload: { ok: boolean | null; errors: { code: string; message:
 /** This person's devices, signing them out, and leaving. */
 export function AccountCard({ onError, onSignedOut }: Props) {
   const { data, error, refetch } = useQuery(MY_SESSIONS, { fetchPolicy: 'network-only', errorPolicy: 'all' });
-  const [revokeSession] = useMutation(REVOKE_SESSION);
+  const [revokeSession] = useMutation(REVOKE_SESSION, { refetchQueries: ['RecentActivity'] });
   const [logoutEverywhere] = useMutation(LOGOUT_EVERYWHERE);
   const [deleteAccount] = useMutation(DELETE_ACCOUNT);
   const [busy, setBusy] = useState(false);
@@ -72,10 +73,13 @@ export function AccountCard({ onError, onSignedOut }: Props) {
         {sessions.map((session) => (
           <li key={session.id} className="row" data-testid="session" data-current={session.current}>
             <div className="text">
-              <strong className="agent breakable">{session.userAgent ?? '알 수 없는 기기 / Unknown device'}</strong>
+              <strong className="agent" title={session.userAgent ?? undefined} data-testid="device">
+                {session.device.name}
+              </strong>
               <small>
                 로그인 / signed in <DateTime iso={session.createdAt} /> · 마지막 사용 / last used{' '}
                 <DateTime iso={session.lastUsedAt} />
+                {maskIp(session.lastIp) && ` · IP ${maskIp(session.lastIp)}`}
               </small>
             </div>
             {session.current ? (

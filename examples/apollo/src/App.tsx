@@ -2,6 +2,7 @@ import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useState, type ReactNode } from 'react';
 
 import { AccountCard } from './Account';
+import { ActivityCard } from './Activity';
 import { client, onSessionEnded, refreshSession, setAccessToken } from './apollo';
 import { LoginError, startKakaoLogin } from './authorize';
 import { finishKakaoLogin } from './callback';
@@ -181,6 +182,7 @@ function Session({ signedOut, onError, onSignedOut, quiet }: SessionProps) {
         </div>
       </section>
       <AccountCard onError={onError} onSignedOut={signOutHere} />
+      <ActivityCard onError={onError} onSignedOut={signOutHere} />
     </>
   );
 }

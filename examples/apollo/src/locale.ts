@@ -27,3 +27,24 @@ const dateTime = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyl
 export function formatDateTime(iso: string): string {
   return dateTime.format(new Date(iso));
 }
+
+const relative = new Intl.RelativeTimeFormat(LOCALE, { numeric: 'auto' });
+// The largest unit that fits, with how many seconds it holds.
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** How long ago (or until) an instant, in the page's language: "3 minutes ago", "3분 전". */
+export function formatRelative(iso: string, now: number = Date.now()): string {
+  const seconds = (new Date(iso).getTime() - now) / 1000;
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return relative.format(Math.trunc(seconds / size), unit);
+  }
+  // Under a minute: "now" for the last few seconds, then seconds.
+  return relative.format(Math.abs(seconds) < 10 ? 0 : Math.trunc(seconds), 'second');
+}

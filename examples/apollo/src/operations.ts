@@ -63,7 +63,7 @@ export const MY_SESSIONS = graphql(`
   query MySessions {
     me {
       id
-      sessions { id current createdAt lastUsedAt expiresAt userAgent }
+      sessions { id current createdAt lastUsedAt expiresAt userAgent lastIp device { name } }
     }
   }
 `);
@@ -91,6 +91,19 @@ export const DELETE_ACCOUNT = graphql(`
     deleteAccount {
       ok
       errors { field message code }
+    }
+  }
+`);
+
+// What happened to this account, newest first, a page at a time (the activity card).
+export const RECENT_ACTIVITY = graphql(`
+  query RecentActivity($first: Int, $after: String) {
+    me {
+      id
+      securityEvents(first: $first, after: $after) {
+        edges { node { id type at ip device { name } sessionId current details } }
+        pageInfo { hasNextPage endCursor }
+      }
     }
   }
 `);

@@ -20,10 +20,11 @@ type Documents = {
     "\n  mutation Refresh {\n    refreshToken {\n      token\n      errors { field message code }\n    }\n  }\n": typeof types.RefreshDocument,
     "\n  mutation Logout {\n    logout {\n      ok\n      errors { field message code }\n    }\n  }\n": typeof types.LogoutDocument,
     "\n  query Me {\n    me { ...UserFields }\n  }\n": typeof types.MeDocument,
-    "\n  query MySessions {\n    me {\n      id\n      sessions { id current createdAt lastUsedAt expiresAt userAgent }\n    }\n  }\n": typeof types.MySessionsDocument,
+    "\n  query MySessions {\n    me {\n      id\n      sessions { id current createdAt lastUsedAt expiresAt userAgent lastIp device { name } }\n    }\n  }\n": typeof types.MySessionsDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      ok\n      errors { field message code }\n    }\n  }\n": typeof types.RevokeSessionDocument,
     "\n  mutation LogoutEverywhere {\n    logout(everywhere: true) {\n      ok\n      errors { field message code }\n    }\n  }\n": typeof types.LogoutEverywhereDocument,
     "\n  mutation DeleteAccount {\n    deleteAccount {\n      ok\n      errors { field message code }\n    }\n  }\n": typeof types.DeleteAccountDocument,
+    "\n  query RecentActivity($first: Int, $after: String) {\n    me {\n      id\n      securityEvents(first: $first, after: $after) {\n        edges { node { id type at ip device { name } sessionId current details } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.RecentActivityDocument,
 };
 const documents: Documents = {
     "\n  fragment UserFields on User {\n    id\n    email\n    nickname\n    profileImageUrl\n    thumbnailImageUrl\n  }\n": types.UserFieldsFragmentDoc,
@@ -32,10 +33,11 @@ const documents: Documents = {
     "\n  mutation Refresh {\n    refreshToken {\n      token\n      errors { field message code }\n    }\n  }\n": types.RefreshDocument,
     "\n  mutation Logout {\n    logout {\n      ok\n      errors { field message code }\n    }\n  }\n": types.LogoutDocument,
     "\n  query Me {\n    me { ...UserFields }\n  }\n": types.MeDocument,
-    "\n  query MySessions {\n    me {\n      id\n      sessions { id current createdAt lastUsedAt expiresAt userAgent }\n    }\n  }\n": types.MySessionsDocument,
+    "\n  query MySessions {\n    me {\n      id\n      sessions { id current createdAt lastUsedAt expiresAt userAgent lastIp device { name } }\n    }\n  }\n": types.MySessionsDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      ok\n      errors { field message code }\n    }\n  }\n": types.RevokeSessionDocument,
     "\n  mutation LogoutEverywhere {\n    logout(everywhere: true) {\n      ok\n      errors { field message code }\n    }\n  }\n": types.LogoutEverywhereDocument,
     "\n  mutation DeleteAccount {\n    deleteAccount {\n      ok\n      errors { field message code }\n    }\n  }\n": types.DeleteAccountDocument,
+    "\n  query RecentActivity($first: Int, $after: String) {\n    me {\n      id\n      securityEvents(first: $first, after: $after) {\n        edges { node { id type at ip device { name } sessionId current details } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.RecentActivityDocument,
 };
 
 /**
@@ -79,7 +81,7 @@ export function graphql(source: "\n  query Me {\n    me { ...UserFields }\n  }\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query MySessions {\n    me {\n      id\n      sessions { id current createdAt lastUsedAt expiresAt userAgent }\n    }\n  }\n"): (typeof documents)["\n  query MySessions {\n    me {\n      id\n      sessions { id current createdAt lastUsedAt expiresAt userAgent }\n    }\n  }\n"];
+export function graphql(source: "\n  query MySessions {\n    me {\n      id\n      sessions { id current createdAt lastUsedAt expiresAt userAgent lastIp device { name } }\n    }\n  }\n"): (typeof documents)["\n  query MySessions {\n    me {\n      id\n      sessions { id current createdAt lastUsedAt expiresAt userAgent lastIp device { name } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -92,6 +94,10 @@ export function graphql(source: "\n  mutation LogoutEverywhere {\n    logout(eve
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteAccount {\n    deleteAccount {\n      ok\n      errors { field message code }\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteAccount {\n    deleteAccount {\n      ok\n      errors { field message code }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RecentActivity($first: Int, $after: String) {\n    me {\n      id\n      securityEvents(first: $first, after: $after) {\n        edges { node { id type at ip device { name } sessionId current details } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query RecentActivity($first: Int, $after: String) {\n    me {\n      id\n      securityEvents(first: $first, after: $after) {\n        edges { node { id type at ip device { name } sessionId current details } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
