@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 M = TypeVar("M", bound=Model)
@@ -25,9 +25,16 @@ _made: dict[tuple[str, Any], Any] = {}
 _lock = threading.Lock()
 
 
+def current() -> Any:
+    """This thread's default connection itself. ``django.db.connection`` is a proxy that
+    looks the connection up again on every attribute read, and a row's fields read it
+    dozens of times; the hot paths below look it up once per call."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def per_vendor(key: Any, make: Callable[[], Q]) -> Q:
     """``make()`` once per database vendor and ``key`` (the SQL depends on both)."""
-    cache_key = (connection.vendor, key)
+    cache_key = (current().vendor, key)
     made = _made.get(cache_key)
     if made is None:
         with _lock:
@@ -69,20 +76,21 @@ class Columns(Generic[M]):
     def instance(self, row: tuple | list) -> M:
         """The model instance for ``row`` (exactly this model's columns, in order)."""
         values = list(row)
+        db = current()
         for i, converter, col in self.converters:
-            values[i] = converter(values[i], col, connection)
-        return self.model.from_db(connection.alias, self.attnames, values)
+            values[i] = converter(values[i], col, db)
+        return self.model.from_db(db.alias, self.attnames, values)
 
 
 def fetch_one(sql: str, params: list[Any]) -> tuple | None:
-    with connection.cursor() as cursor:
+    with current().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
 def execute(sql: str, params: list[Any]) -> int:
     """Run a write; the number of rows it changed."""
-    with connection.cursor() as cursor:
+    with current().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
@@ -104,8 +112,8 @@ class JoinedGet(Generic[M]):
         )
 
     def get(self, *values: Any) -> M | None:
-        pairs = zip(self.fields, values, strict=True)
-        row = fetch_one(self.sql, [f.get_db_prep_value(v, connection) for f, v in pairs])
+        pairs, db = zip(self.fields, values, strict=True), current()
+        row = fetch_one(self.sql, [f.get_db_prep_value(v, db) for f, v in pairs])
         if row is None:
             return None
         found = self.rows.instance(row[: len(self.rows)])
@@ -124,9 +132,9 @@ class Select(Generic[M]):
         self.sql = f"SELECT {self.rows.sql} FROM {table(model)} WHERE {where} ORDER BY {ordering}"  # noqa: S608
 
     def all(self, *values: Any) -> list[M]:
-        pairs = zip(self.fields, values, strict=True)
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, [f.get_db_prep_value(v, connection) for f, v in pairs])
+        pairs, db = zip(self.fields, values, strict=True), current()
+        with db.cursor() as cursor:
+            cursor.execute(self.sql, [f.get_db_prep_value(v, db) for f, v in pairs])
             return [self.rows.instance(row) for row in cursor.fetchall()]
 
 
@@ -143,7 +151,8 @@ def update_by_pk(model: type[Model], pk: Any, **values: Any) -> int:
         return sql, fields
 
     sql, fields = per_vendor(("update", model._meta.label, names), make)
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    db = current()
+    params = [f.get_db_prep_save(values[f.name], db) for f in fields]
     return execute(sql, [*params, pk])
 
 
@@ -153,8 +162,8 @@ def insert(instance: M) -> M:
     For models that have no signal receivers and no custom ``save`` logic left to run (the
     caller has done it). Fields' ``pre_save`` still runs (``auto_now_add`` dates).
     """
-    model = type(instance)
-    if not connection.features.can_return_columns_from_insert:
+    model, db = type(instance), current()
+    if not db.features.can_return_columns_from_insert:
         instance.save(force_insert=True)
         return instance
     pk = model._meta.pk
@@ -173,11 +182,11 @@ def insert(instance: M) -> M:
         return sql, fields
 
     sql, fields = per_vendor(("insert", model._meta.label, returned), make)
-    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    with connection.cursor() as cursor:
+    params = [f.get_db_prep_save(f.pre_save(instance, True), db) for f in fields]
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         if returned:
             setattr(instance, pk.attname, cursor.fetchone()[0])
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = db.alias
     return instance

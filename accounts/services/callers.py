@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import connection
 from django.utils import timezone
 from graphql_jwt.settings import jwt_settings
 
@@ -32,12 +31,12 @@ def caller_for_access_token(
     """
     pk = _primary_key(user_id)
     query = prepared.per_vendor(("caller", pk is not None), lambda: _CallerQuery(pk is not None))
-    family = _session_uuid(session_id)
+    family, db = _session_uuid(session_id), prepared.current()
     row = prepared.fetch_one(
         query.sql,
         [
-            query.family.get_db_prep_value(family, connection) if family else None,
-            connection.ops.adapt_datetimefield_value(
+            query.family.get_db_prep_value(family, db) if family else None,
+            db.ops.adapt_datetimefield_value(
                 timezone.now() - jwt_settings.JWT_REFRESH_EXPIRATION_DELTA
             ),
             pk if pk is not None else username,

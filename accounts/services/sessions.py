@@ -133,7 +133,7 @@ class _SpendQuery:
 def _spend(token: RefreshToken, now: datetime) -> bool:
     """Mark ``token`` rotated (and revoked) unless another use already did: True if this won."""
     sql = prepared.per_vendor("spend-refresh-token", _SpendQuery).sql
-    at = connection.ops.adapt_datetimefield_value(now)
+    at = prepared.current().ops.adapt_datetimefield_value(now)
     return prepared.execute(sql, [at, at, token.pk]) == 1
 
 
