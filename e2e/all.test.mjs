@@ -4,3 +4,4 @@ import './failures.mjs';
 import './account.mjs';
 import './layout.mjs';
 import './graphiql.mjs';
+import './consent.mjs';
