@@ -126,6 +126,8 @@ test('the card shows what was agreed and when; withdrawing marketing keeps both 
   assert.equal(await item(page, 'profile_nickname').getByTestId('withdraw-scope').count(), 0, 'required');
   assert.equal(await item(page, 'talk_message').getAttribute('data-agreed'), 'false');
   await shotsAt(page, 'consent-3-card');
+  await page.setViewportSize({ width: 760, height: 900 });
+  await shot(page, 'consent-3-signed-in-760'); // README's desktop picture
   await shot(page, 'consent-3-card-element', card);
 
   await term(page, 'marketing').getByTestId('withdraw-term').click();

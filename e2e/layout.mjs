@@ -47,6 +47,7 @@ test('layout: phone and desktop, signed in and out, with no sideways scrolling o
     await page.reload();
     await page.getByTestId('profile').waitFor();
     await page.getByTestId('revoke-session').waitFor();
+    await page.getByTestId('consent').waitFor(); // what the person agreed to, a card of its own
   }
   await checkLayout(phone, PHONE_WIDTHS, 'layout-phone-signed-in');
   await shot(phone, 'phone-signed-in', phone.locator('body')); // README's phone picture
