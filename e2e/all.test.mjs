@@ -5,3 +5,4 @@ import './account.mjs';
 import './layout.mjs';
 import './graphiql.mjs';
 import './activity.mjs';
+import './consent.mjs';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { newContext, serverOutput, shot, urls } from './harness.mjs';
+import { agreeToAllTerms, newContext, serverOutput, shot, urls } from './harness.mjs';
 
 const DESKTOP = { viewport: { width: 1440, height: 900 } };
 const QUERY = '.graphiql-query-editor .CodeMirror';
@@ -114,6 +114,7 @@ test('GraphiQL alone: the tour signs in through the stand-in, shows me { session
   await page.waitForURL(`${urls.standin}/oauth/authorize?**`);
   await page.fill('#nickname', '그래피큐엘');
   await page.fill('#email', 'graphiql.tour@example.com');
+  await agreeToAllTerms(page);
   await page.click('#agree');
   const handOver = await callback;
   assert.equal(handOver.status(), 302);
@@ -202,6 +203,7 @@ test('GraphiQL\'s callback says in Korean and English why a sign-in stops: denie
   await page.getByTestId('kakao-authorize-link').click();
   await page.waitForURL(`${urls.standin}/oauth/authorize?**`);
   const callback = page.waitForResponse((r) => r.url().startsWith(`${urls.api}/graphiql/callback?`));
+  await agreeToAllTerms(page);
   await page.click('#agree');
   const address = (await callback).url();
   await page.locator('.graphiql-tab', { hasText: 'KakaoLogin' }).waitFor();

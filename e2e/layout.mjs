@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { loginAs, newContext, shot, toConsent, urls } from './harness.mjs';
+import { checkLayout } from './layout-check.mjs';
 
 /** A phone (Chromium's mobile emulation: the viewport meta tag counts) and a desktop. */
 const PHONE = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -14,59 +15,6 @@ const PHONE_WIDTHS = [360, 375];
 const DESKTOP_WIDTHS = [768, 1440];
 const CHROME_MAC =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
-
-/** What is wrong with the page's layout at its current width, as sentences (none: fine). */
-function layoutProblems() {
-  const problems = [];
-  const width = window.innerWidth;
-  const scrolled = document.scrollingElement.scrollWidth;
-  if (scrolled > width) problems.push(`the page is ${scrolled} px wide in a ${width} px window`);
-  const describe = (el) =>
-    `<${el.tagName.toLowerCase()}${el.dataset.testid ? ` data-testid=${el.dataset.testid}` : ''}> "${el.textContent.trim().slice(0, 40)}"`;
-
-  // Nothing sticks out of the card (the page's <main>).
-  const main = document.querySelector('main');
-  const card = main.getBoundingClientRect();
-  for (const el of main.querySelectorAll('*')) {
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 && box.height === 0) continue; // not rendered
-    if (box.left < card.left - 0.5 || box.right > card.right + 0.5) {
-      problems.push(`${describe(el)} spans ${Math.round(box.left)}–${Math.round(box.right)} px, outside the card's ${Math.round(card.left)}–${Math.round(card.right)} px`);
-    }
-  }
-  // No button's text is cut or overflows it.
-  for (const button of document.querySelectorAll('button')) {
-    if (button.scrollWidth > button.clientWidth + 1) {
-      problems.push(`${describe(button)} overflows itself (${button.scrollWidth} px of text in ${button.clientWidth} px)`);
-    }
-  }
-  // No word is split across lines, unless its text may break anywhere.
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const parent = node.parentElement;
-    if (!parent || ['SCRIPT', 'STYLE'].includes(parent.tagName)) continue;
-    if (getComputedStyle(parent).overflowWrap === 'anywhere') continue;
-    for (const match of node.data.matchAll(/\S+/g)) {
-      const range = document.createRange();
-      range.setStart(node, match.index);
-      range.setEnd(node, match.index + match[0].length);
-      const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-      if (tops.size > 1) problems.push(`"${match[0]}" in ${describe(parent)} breaks across ${tops.size} lines`);
-    }
-  }
-  return problems;
-}
-
-/** The page at each width: no problem at any of them; a screenshot at the last. */
-async function checkLayout(page, widths, name) {
-  const height = page.viewportSize().height;
-  for (const width of widths) {
-    await page.setViewportSize({ width, height });
-    const problems = await page.evaluate(layoutProblems);
-    assert.deepEqual(problems, [], `${name} at ${width} px`);
-  }
-  await shot(page, name);
-}
 
 /** The page's favicon: linked from the page, served as an image. */
 async function assertFavicon(page) {
@@ -103,6 +51,7 @@ test('layout: phone and desktop, signed in and out, with no sideways scrolling o
     await page.getByTestId('profile').waitFor();
     await page.getByTestId('revoke-session').waitFor();
     await page.getByTestId('not-you').waitFor();
+    await page.getByTestId('consent').waitFor(); // what the person agreed to, a card of its own
   }
   await checkLayout(phone, PHONE_WIDTHS, 'layout-phone-signed-in');
   await shot(phone, 'phone-signed-in', phone.locator('body')); // README's phone picture

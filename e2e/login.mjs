@@ -21,8 +21,8 @@ import {
   urls,
 } from './harness.mjs';
 
-// The devices and recent-activity cards ask for their own data beside the session's.
-const CARDS = new Set(['MySessions', 'RecentActivity']);
+// The cards' own queries (devices, recent activity, what the person agreed to), beside the session's.
+const CARDS = new Set(['MySessions', 'RecentActivity', 'MyConsent']);
 
 test('login, stay logged in across a reload, log out', async (t) => {
   const page = await newPage(t);

@@ -45,6 +45,7 @@ TERM_TITLES = {
     "tos": "서비스 이용약관 / Terms of service",
     "privacy": "개인정보 수집·이용 동의 / Personal information",
     "marketing": "마케팅 정보 수신 동의 / Marketing messages",
+    "location": "위치기반서비스 이용약관 / Location services",
 }
 
 

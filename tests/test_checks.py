@@ -66,6 +66,15 @@ def test_debug_relaxes_production_rules(settings):
     assert [i for i in ids() if i.startswith("accounts.E")] == []
 
 
+def test_debug_allows_a_reauthentication_window_of_seconds(settings):
+    settings.REAUTHENTICATION_MAX_AGE_SECONDS = 5
+    assert "accounts.E022" in ids()  # production: a minute at least
+    settings.DEBUG = True
+    assert "accounts.E022" not in ids()
+    settings.REAUTHENTICATION_MAX_AGE_SECONDS = 0
+    assert "accounts.E022" in ids()
+
+
 def test_missing_kakao_key_is_a_warning_not_an_error(settings):
     settings.KAKAO_REST_API_KEY = ""
     assert "accounts.W001" in ids()

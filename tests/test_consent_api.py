@@ -378,6 +378,33 @@ def test_grant_records_the_new_items_and_starts_no_session(kakao):
     assert "JWT" not in response.cookies and REFRESH_COOKIE not in response.cookies
 
 
+def test_after_a_grant_kakao_is_asked_whether_the_new_item_can_be_withdrawn(kakao):
+    client, _ = sign_up(kakao)
+    mock_consent(kakao)
+    me_kakao(client)  # the whole record read from Kakao: fresh for an hour
+    started = grant_state(client)
+    mock_login(
+        kakao, token_body=token_response(scope="account_email profile_nickname talk_message")
+    )
+    talk = scope("talk_message", revocable=True)
+    mock_consent(kakao, scopes=scopes_response(scope("profile_nickname", revocable=False), talk))
+    # when
+    granted = gql(client, GRANT, {"code": CODE, "state": started["state"]}).json()
+    calls = len(kakao.calls)
+    shown = me_kakao(client)
+    # then: the token response says the item is agreed, not whether it may be withdrawn;
+    # the next read asks Kakao, which says it may (the person can take it back at once)
+    assert granted["data"]["kakaoGrant"]["errors"] == []
+    assert urls(kakao)[calls:] == []  # the grant's own answer already asked
+    assert {
+        "id": "talk_message",
+        "displayName": "카카오톡 메시지 전송",
+        "type": "PRIVACY",
+        "agreed": True,
+        "revocable": True,
+    } in shown["scopes"]
+
+
 def test_grant_keeps_openid_with_oidc(kakao, settings):
     settings.KAKAO_OIDC = True
     client, _ = sign_up(kakao)

@@ -58,6 +58,7 @@ def kakao_grant(
             link_id=link.pk, scope_ids=profile.granted_scopes, source=ConsentSource.GRANT
         )
         if added:
+            records.mark_scopes_due(link_id=link.pk)
             _consent_event(
                 events.EventType.CONSENT_GRANTED, user, caller, scopes=profile.granted_scopes
             )

@@ -290,6 +290,15 @@ def _is_consent_item(scope_id: str) -> bool:
     return scope_id not in _NOT_CONSENT_ITEMS and bool(CONSENT_KEY.fullmatch(scope_id))
 
 
+def mark_scopes_due(*, link_id: int) -> None:
+    """The next read asks Kakao for the whole list of items (``me.kakao``), however fresh it was.
+
+    A token response says which items are agreed, not whether each may be withdrawn:
+    after a grant that is Kakao's to say, and the person may want to take it back at once.
+    """
+    KakaoConsentCheck.objects.filter(link_id=link_id).update(scopes_checked_at=None)
+
+
 def _mark_checked(link_id: int, **checked_at: datetime) -> None:
     if KakaoConsentCheck.objects.filter(link_id=link_id).update(**checked_at):
         return

@@ -4,18 +4,24 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { AccountCard } from './Account';
 import { ActivityCard } from './Activity';
 import { client, onSessionEnded, refreshSession, setAccessToken } from './apollo';
-import { LoginError, startKakaoLogin } from './authorize';
-import { finishKakaoLogin } from './callback';
+import { finishKakao, type Done } from './callback';
 import { CALLBACK_PATH } from './config';
+import { ConsentCard } from './Consent';
+import { cameBackFromKakaoLogout, logOutOfKakaoToo } from './kakaoLogout';
 import { describe, explain } from './messages';
 import { LOGOUT, ME } from './operations';
+import { SignIn } from './SignIn';
 
 // Decided once per page load, before any effect: the callback replaces the URL, and
 // StrictMode's second run of the effect must still see where the page started.
 const callbackSearch = window.location.pathname === CALLBACK_PATH ? window.location.search : null;
+const backFromKakaoLogout = callbackSearch === null && cameBackFromKakaoLogout();
 
-/** How this page load begins: a message to show, a new account, and whether anyone is signed in. */
-type Start = { error: string | null; created: boolean; signedIn: boolean };
+/**
+ * How this page load begins: a message to show, what a round trip to Kakao did, whether
+ * anyone is signed in, and the service terms a sign-up still needs (TERMS_REQUIRED).
+ */
+type Start = { error: string | null; done: Done | null; signedIn: boolean; termsRequired: string[] | null };
 let starting: Promise<Start> | null = null;
 
 // Once per page load (StrictMode's second effect run gets the same promise).
@@ -26,14 +32,18 @@ let starting: Promise<Start> | null = null;
 function start(): Promise<Start> {
   starting ??= (async () => {
     let error: string | null = null;
+    let termsRequired: string[] | null = null;
     if (callbackSearch !== null) {
-      const login = await finishKakaoLogin(callbackSearch);
-      if ('created' in login) return { error: null, created: login.created, signedIn: true };
-      error = login.error;
+      const back = await finishKakao(callbackSearch);
+      if ('done' in back) return { error: null, done: back.done, signedIn: true, termsRequired };
+      // TERMS_REQUIRED: the sign-in page says it, beside the way back to Kakao.
+      termsRequired = back.termsRequired ?? null;
+      error = termsRequired ? null : back.error;
+      if (back.signedIn !== undefined) return { error, done: null, signedIn: back.signedIn, termsRequired };
     }
     const session = await refreshSession();
     if ('failed' in session) error ??= explain(session.failed); // one message, the first
-    return { error, created: false, signedIn: 'token' in session };
+    return { error, done: null, signedIn: 'token' in session, termsRequired };
   })();
   return starting;
 }
@@ -44,13 +54,19 @@ export default function App() {
   const [created, setCreated] = useState(false);
   const [info, setInfo] = useState<string | null>(null);
   const [signedOut, setSignedOut] = useState(false);
+  const [done, setDone] = useState<Done | null>(null);
+  const [termsRequired, setTermsRequired] = useState<string[] | null>(null);
 
   useEffect(() => {
     let active = true;
     start().then((begun) => {
       if (!active) return;
       setNotice(begun.error);
-      setCreated(begun.created);
+      setCreated(begun.done === 'created');
+      setDone(begun.done);
+      setTermsRequired(begun.termsRequired);
+      if (begun.done === 'granted') setInfo('추가 동의를 기록했어요. / Your additional consent is recorded.');
+      if (backFromKakaoLogout) setInfo('카카오 로그아웃 화면에서 돌아왔어요. 로그아웃되었어요. / Back from Kakao: you are logged out.');
       setSignedOut(!begun.signedIn);
       setReady(true);
     });
@@ -94,6 +110,8 @@ export default function App() {
       {ready ? (
         <Session
           signedOut={signedOut}
+          done={done}
+          termsRequired={termsRequired}
           onError={setNotice}
           onSignedOut={(message) => {
             setInfo(message);
@@ -116,9 +134,12 @@ type SessionProps = {
   onSignedOut: (message: string | null) => void;
   /** A notice above already says what went wrong last: one message, not two. */
   quiet: boolean;
+  /** What the round trip to Kakao this page load came back from did. */
+  done: Done | null;
+  termsRequired: string[] | null;
 };
 
-function Session({ signedOut, onError, onSignedOut, quiet }: SessionProps) {
+function Session({ signedOut, onError, onSignedOut, quiet, done, termsRequired }: SessionProps) {
   const apollo = useApolloClient();
   const { data, loading, error, refetch } = useQuery(ME, {
     skip: signedOut,
@@ -127,6 +148,7 @@ function Session({ signedOut, onError, onSignedOut, quiet }: SessionProps) {
     notifyOnNetworkStatusChange: true,
   });
   const [logout, { loading: leaving }] = useMutation(LOGOUT);
+  const [toKakao, setToKakao] = useState(false);
 
   if (loading) return <Loading />;
   const me = data?.me;
@@ -139,7 +161,7 @@ function Session({ signedOut, onError, onSignedOut, quiet }: SessionProps) {
             {explain(error)}
           </p>
         )}
-        <LoginButton onError={onError} />
+        <SignIn onError={onError} termsRequired={termsRequired} />
       </>
     );
   }
@@ -154,6 +176,15 @@ function Session({ signedOut, onError, onSignedOut, quiet }: SessionProps) {
     onError(null);
     await logout().catch(() => undefined);
     await signOutHere(null);
+  };
+  const onLogoutKakao = async () => {
+    onError(null);
+    setToKakao(true);
+    const out = await logOutOfKakaoToo(); // on its way to Kakao's logout page, unless:
+    if ('error' in out) {
+      await signOutHere(null);
+      onError(out.error);
+    }
   };
   const picture = me.thumbnailImageUrl ?? me.profileImageUrl;
   return (
@@ -176,31 +207,18 @@ function Session({ signedOut, onError, onSignedOut, quiet }: SessionProps) {
           <button type="button" id="refetch" data-testid="refetch" onClick={() => refetch().catch(() => undefined)}>
             새로고침 / Reload
           </button>
-          <button type="button" id="logout" data-testid="logout" onClick={onLogout} disabled={leaving}>
+          <button type="button" id="logout" data-testid="logout" onClick={onLogout} disabled={leaving || toKakao}>
             로그아웃 / Log out
+          </button>
+          <button type="button" data-testid="logout-kakao" onClick={onLogoutKakao} disabled={leaving || toKakao}>
+            카카오 계정도 로그아웃 / Log out of Kakao too
           </button>
         </div>
       </section>
-      <AccountCard onError={onError} onSignedOut={signOutHere} />
+      <ConsentCard onError={onError} />
+      <AccountCard onError={onError} onSignedOut={signOutHere} reauthenticated={done === 'reauthenticated'} />
       <ActivityCard onError={onError} onSignedOut={signOutHere} />
     </>
-  );
-}
-
-function LoginButton({ onError }: { onError: (message: string | null) => void }) {
-  const [busy, setBusy] = useState(false);
-  const start = () => {
-    setBusy(true);
-    onError(null);
-    startKakaoLogin().catch((error: unknown) => {
-      onError(error instanceof LoginError ? error.message : explain(error));
-      setBusy(false);
-    });
-  };
-  return (
-    <button type="button" id="login" className="kakao" data-testid="login" onClick={start} disabled={busy}>
-      카카오 로그인 / Login with Kakao
-    </button>
   );
 }
 

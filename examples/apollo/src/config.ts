@@ -31,3 +31,12 @@ export const AUTHORIZE_MODE: 'backend' | 'local' =
   env.VITE_KAKAO_AUTHORIZE === 'local' ? 'local' : 'backend';
 export const KAKAO_AUTH_URL = env.VITE_KAKAO_AUTH_URL || 'https://kauth.kakao.com';
 export const KAKAO_CLIENT_ID = env.VITE_KAKAO_CLIENT_ID || '';
+
+// Where Kakao's logout page sends the browser back to ("Log out of Kakao too"). It must be
+// listed in the backend's KAKAO_LOGOUT_REDIRECT_URIS (and in the Kakao console).
+export const LOGOUT_REDIRECT_URI =
+  env.VITE_KAKAO_LOGOUT_REDIRECT_URI || new URL('/', window.location.origin).toString();
+
+// The backend's REAUTHENTICATION_MAX_AGE_SECONDS, so that "Delete my account" can ask for a
+// Kakao sign-in first instead of being refused; the backend's answer decides either way.
+export const REAUTHENTICATION_MAX_AGE_SECONDS = Number(env.VITE_REAUTHENTICATION_MAX_AGE_SECONDS) || 600;

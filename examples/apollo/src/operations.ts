@@ -13,8 +13,20 @@ export const USER_FIELDS = graphql(`
 `);
 
 export const KAKAO_AUTHORIZE = graphql(`
-  mutation KakaoAuthorize($redirectUri: String, $scope: [String!]) {
-    kakaoAuthorize(redirectUri: $redirectUri, scope: $scope) {
+  mutation KakaoAuthorize(
+    $redirectUri: String
+    $scope: [String!]
+    $purpose: AuthorizePurpose
+    $prompt: [KakaoPrompt!]
+    $serviceTerms: [String!]
+  ) {
+    kakaoAuthorize(
+      redirectUri: $redirectUri
+      scope: $scope
+      purpose: $purpose
+      prompt: $prompt
+      serviceTerms: $serviceTerms
+    ) {
       url
       state
       nonce
@@ -77,6 +89,17 @@ export const REVOKE_SESSION = graphql(`
   }
 `);
 
+// With `kakao: true` the answer also holds Kakao's logout URL, for the browser to open.
+export const LOGOUT_KAKAO = graphql(`
+  mutation LogoutKakao($kakaoLogoutRedirectUri: String) {
+    logout(kakao: true, kakaoLogoutRedirectUri: $kakaoLogoutRedirectUri) {
+      ok
+      kakaoLogoutUrl
+      errors { field message code }
+    }
+  }
+`);
+
 export const LOGOUT_EVERYWHERE = graphql(`
   mutation LogoutEverywhere {
     logout(everywhere: true) {
@@ -104,6 +127,64 @@ export const RECENT_ACTIVITY = graphql(`
         edges { node { id type at ip device { name } sessionId current details } }
         pageInfo { hasNextPage endCursor }
       }
+    }
+  }
+`);
+
+// What the person agreed to at Kakao: consent items, service terms, and how recent this
+// session's sign-in is (deleteAccount needs it recent).
+export const CONSENT_FIELDS = graphql(`
+  fragment ConsentFields on User {
+    id
+    kakao {
+      scopes { id displayName type agreed revocable }
+      serviceTerms { tag required agreed revocable agreedAt agreedBy }
+      authenticatedAt
+      stale
+    }
+  }
+`);
+
+export const MY_CONSENT = graphql(`
+  query MyConsent {
+    me { ...ConsentFields }
+  }
+`);
+
+export const REVOKE_KAKAO_SCOPES = graphql(`
+  mutation RevokeKakaoScopes($scopes: [String!]!) {
+    revokeKakaoScopes(scopes: $scopes) {
+      user { ...ConsentFields }
+      errors { field message code }
+    }
+  }
+`);
+
+export const REVOKE_KAKAO_SERVICE_TERMS = graphql(`
+  mutation RevokeKakaoServiceTerms($tags: [String!]!) {
+    revokeKakaoServiceTerms(tags: $tags) {
+      user { ...ConsentFields }
+      errors { field message code }
+    }
+  }
+`);
+
+// The way back from Kakao when the round trip was not a sign-in (see callback.ts).
+export const KAKAO_GRANT = graphql(`
+  mutation KakaoGrant($code: String!, $state: String, $redirectUri: String) {
+    kakaoGrant(code: $code, state: $state, redirectUri: $redirectUri) {
+      user { ...ConsentFields }
+      errors { field message code }
+    }
+  }
+`);
+
+export const KAKAO_REAUTHENTICATE = graphql(`
+  mutation KakaoReauthenticate($code: String!, $state: String, $redirectUri: String) {
+    kakaoReauthenticate(code: $code, state: $state, redirectUri: $redirectUri) {
+      ok
+      authenticatedAt
+      errors { field message code }
     }
   }
 `);
