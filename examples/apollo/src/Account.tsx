@@ -1,11 +1,11 @@
 import { useMutation, useQuery } from '@apollo/client/react';
-import { useState } from 'react';
 
 import { maskIp } from './mask';
 import { DateTime } from './DateTime';
 import { DeleteAccount } from './DeleteAccount';
-import { describe, explain } from './messages';
+import { explain } from './messages';
 import { LOGOUT_EVERYWHERE, MY_SESSIONS, REVOKE_SESSION } from './operations';
+import { failure, useAction } from './useAction';
 
 type Props = {
   /** Say what went wrong, in plain words (null clears it). */
@@ -16,33 +16,13 @@ type Props = {
   reauthenticated: boolean;
 };
 
-/** The first expected failure of a payload in plain words, or null when it succeeded. */
-export function failure(payload: { ok: boolean | null; errors: { code: string; message: string }[] } | null | undefined) {
-  const first = payload?.errors[0];
-  if (first) return describe(first.code, first.message);
-  return payload?.ok ? null : describe('NOT_DONE');
-}
-
 /** This person's devices, signing them out, and leaving. */
 export function AccountCard({ onError, onSignedOut, reauthenticated }: Props) {
   const { data, error, refetch } = useQuery(MY_SESSIONS, { fetchPolicy: 'network-only', errorPolicy: 'all' });
   const [revokeSession] = useMutation(REVOKE_SESSION, { refetchQueries: ['RecentActivity'] });
   const [logoutEverywhere] = useMutation(LOGOUT_EVERYWHERE);
-  const [busy, setBusy] = useState(false);
-
   // One action at a time; any failure is said once, in the notice above.
-  const act = async (run: () => Promise<string | null>) => {
-    setBusy(true);
-    onError(null);
-    try {
-      const message = await run();
-      if (message) onError(message);
-    } catch (failed) {
-      onError(explain(failed));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, act } = useAction(onError);
 
   const signOut = (id: string) =>
     act(async () => {

@@ -1,12 +1,12 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useState } from 'react';
 
-import { failure } from './Account';
 import { describeEvent, unfamiliarSignIns } from './eventWords';
 import { formatDateTime, formatRelative } from './locale';
 import { maskIp } from './mask';
 import { explain } from './messages';
 import { LOGOUT_EVERYWHERE, RECENT_ACTIVITY } from './operations';
+import { failure, useAction } from './useAction';
 
 const PAGE_SIZE = 10;
 const SIGNED_OUT_EVERYWHERE =
@@ -38,7 +38,7 @@ export function ActivityCard({ onError, onSignedOut }: Props) {
     errorPolicy: 'all',
   });
   const [logoutEverywhere] = useMutation(LOGOUT_EVERYWHERE);
-  const [busy, setBusy] = useState(false);
+  const { busy, act } = useAction(onError);
   const now = useNow();
 
   const page = data?.me?.securityEvents;
@@ -46,13 +46,12 @@ export function ActivityCard({ onError, onSignedOut }: Props) {
   const unfamiliar = unfamiliarSignIns(events);
 
   // The next page after the last cursor shown, added below the rows already there.
-  const more = async () => {
-    if (!page?.pageInfo.endCursor) return;
-    setBusy(true);
-    onError(null);
-    try {
+  const more = () => {
+    const after = page?.pageInfo.endCursor;
+    if (!after) return;
+    return act(async () => {
       await fetchMore({
-        variables: { after: page.pageInfo.endCursor },
+        variables: { after },
         updateQuery: (shown, { fetchMoreResult }) => {
           const older = fetchMoreResult.me?.securityEvents;
           const current = shown.me?.securityEvents;
@@ -63,27 +62,15 @@ export function ActivityCard({ onError, onSignedOut }: Props) {
           };
         },
       });
-    } catch (failed) {
-      onError(explain(failed));
-    } finally {
-      setBusy(false);
-    }
+      return null;
+    });
   };
 
-  const notMe = async () => {
-    setBusy(true);
-    onError(null);
-    try {
-      const { data: answer } = await logoutEverywhere();
-      const message = failure(answer?.logout);
-      if (message) onError(message);
-      else onSignedOut(SIGNED_OUT_EVERYWHERE);
-    } catch (failed) {
-      onError(explain(failed));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const notMe = () =>
+    act(
+      async () => failure((await logoutEverywhere()).data?.logout),
+      () => onSignedOut(SIGNED_OUT_EVERYWHERE),
+    );
 
   return (
     <section className="account activity" data-testid="activity">

@@ -6,6 +6,7 @@ import { itemName, termTitle } from './consentNames';
 import { DateTime } from './DateTime';
 import { describe, explain } from './messages';
 import { MY_CONSENT, REVOKE_KAKAO_SCOPES, REVOKE_KAKAO_SERVICE_TERMS } from './operations';
+import { useAction } from './useAction';
 
 type Props = {
   /** Say what went wrong, in plain words (null clears it). */
@@ -20,23 +21,12 @@ export function ConsentCard({ onError }: Props) {
   // Each answer holds the person's new record: the cache, and so this card, update from it.
   const [revokeScopes] = useMutation(REVOKE_KAKAO_SCOPES);
   const [revokeTerms] = useMutation(REVOKE_KAKAO_SERVICE_TERMS);
-  const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
-
   // One action at a time; a failure is said once, in the notice above.
-  const act = async (run: () => Promise<string | null>) => {
-    setBusy(true);
+  const { busy, setBusy, act: run } = useAction(onError);
+  const act = (action: () => Promise<string | null>) => {
     setStatus(null);
-    onError(null);
-    try {
-      const message = await run();
-      if (message) onError(message);
-      else setStatus(WITHDRAWN);
-    } catch (failed) {
-      onError(explain(failed));
-    } finally {
-      setBusy(false);
-    }
+    return run(action, () => setStatus(WITHDRAWN));
   };
   const withdrawTerm = (tag: string) =>
     act(async () => {
