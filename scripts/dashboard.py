@@ -13,11 +13,13 @@ the run (``query_range``), and draws the panels with matplotlib in the dashboard
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+logger = logging.getLogger("dashboard")
 JSON_PATH = ROOT / "docs" / "grafana-dashboard.json"
 PICTURE_PATH = ROOT / "docs" / "img" / "grafana-dashboard.png"
 
@@ -171,7 +173,7 @@ def dashboard() -> dict:
 
 def write_json() -> None:
     JSON_PATH.write_text(json.dumps(dashboard(), indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {JSON_PATH.relative_to(ROOT)}")
+    logger.info("wrote %s", JSON_PATH.relative_to(ROOT))
 
 
 def picture() -> None:
@@ -184,7 +186,7 @@ def picture() -> None:
             for _, _, _, _, targets in PANELS
         ]
         draw(series, prometheus.window)
-    print(f"wrote {PICTURE_PATH.relative_to(ROOT)}")
+    logger.info("wrote %s", PICTURE_PATH.relative_to(ROOT))
 
 
 def draw(series: list, window: tuple[float, float]) -> None:
@@ -253,4 +255,5 @@ def _legend(template: str, labels: dict[str, str]) -> str:
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     {"json": write_json, "picture": picture}[sys.argv[1] if len(sys.argv) > 1 else "json"]()
