@@ -148,6 +148,13 @@ if _POSTGRES:
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = (
         DATABASE_CONNECT_TIMEOUT_SECONDS
     )
+    # Parameters travel apart from the SQL (server-side binding) instead of being quoted
+    # into new SQL text by psycopg for every statement: measurably less CPU per request.
+    # Statements are not prepared (Django's default, which keeps poolers working); turn
+    # this off only for a pooler or proxy that cannot take the extended query protocol.
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = env_bool(
+        "DATABASE_SERVER_SIDE_BINDING", True
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default, made to hold up under a threaded server on one machine:
     # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock when

@@ -171,6 +171,12 @@ def test_database_and_cache_follow_the_environment(monkeypatch):
         database = reloaded.DATABASES["default"]
         assert database["ENGINE"] == "django.db.backends.postgresql"
         assert database["CONN_MAX_AGE"] == 60 and database["CONN_HEALTH_CHECKS"] is True
+        assert database["OPTIONS"]["server_side_binding"] is True
+        # A pooler that cannot keep prepared statements turns it off.
+        monkeypatch.setenv("DATABASE_SERVER_SIDE_BINDING", "0")
+        options = importlib.reload(module).DATABASES["default"]["OPTIONS"]
+        assert options["server_side_binding"] is False
+        monkeypatch.delenv("DATABASE_SERVER_SIDE_BINDING")
         cache = reloaded.CACHES["default"]
         assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         assert cache["LOCATION"] == "redis://cache.internal:6379/0"

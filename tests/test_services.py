@@ -227,3 +227,16 @@ def test_two_instances_share_sessions_states_replays_and_limits(instances):
     assert answers[:5] == [["INVALID_REFRESH_TOKEN"]] * 5
     assert answers[5] == ["RATE_LIMITED"]
     assert json.dumps(answers).count("RATE_LIMITED") == 1
+
+
+@pytest.mark.django_db
+def test_postgres_binds_parameters_on_the_server():
+    """DATABASE_SERVER_SIDE_BINDING (on by default): values travel apart from the SQL text
+    (psycopg's server-side cursor, not ClientCursor, which quotes them into the text)."""
+    import psycopg
+
+    connection.ensure_connection()
+    assert not issubclass(connection.connection.cursor_factory, psycopg.ClientCursor)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text", ["it's; -- not SQL"])
+        assert cursor.fetchone() == ("it's; -- not SQL",)
