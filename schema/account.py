@@ -7,8 +7,9 @@ import graphene
 from accounts.services import account
 from schema.auth import current_session_id, current_user
 from schema.caller import caller
+from schema.code_flow import CodeFlowArguments, code_flow_arguments
 from schema.cookies import clear_token_cookies
-from schema.mutations import BaseMutation, CodeFlowArguments, code_flow_arguments
+from schema.mutations import BaseMutation
 from schema.types import UserType
 
 

@@ -8,7 +8,8 @@ from accounts.services.authorize_options import AuthorizePurpose
 from accounts.services.consent import changes
 from schema.auth import current_user
 from schema.caller import caller
-from schema.mutations import BaseMutation, CodeFlowArguments, code_flow_arguments
+from schema.code_flow import CodeFlowArguments, signed_in_code_flow
+from schema.mutations import BaseMutation
 from schema.types import UserType
 
 
@@ -31,14 +32,12 @@ class KakaoGrant(BaseMutation):
     @classmethod
     def perform(cls, info, code, redirect_uri=None, state=None):
         request = info.context
-        user = current_user(request)
-        flow = code_flow_arguments(
+        user, flow = signed_in_code_flow(
             request,
             code=code,
             redirect_uri=redirect_uri,
             state=state,
             purpose=AuthorizePurpose.GRANT,
-            user_id=user.pk,
         )
         changes.kakao_grant(
             user=user,

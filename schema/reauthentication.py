@@ -11,7 +11,8 @@ from accounts.services.authorize_options import AuthorizePurpose
 from schema.auth import current_session_id, current_user
 from schema.caller import caller
 from schema.client_ip import client_ip
-from schema.mutations import BaseMutation, CodeFlowArguments, code_flow_arguments
+from schema.code_flow import CodeFlowArguments, signed_in_code_flow
+from schema.mutations import BaseMutation
 
 
 class ReauthenticationFields:
@@ -39,14 +40,12 @@ class KakaoReauthenticate(ReauthenticationFields, BaseMutation):
     @classmethod
     def perform(cls, info, code, redirect_uri=None, state=None):
         request = info.context
-        user = current_user(request)
-        flow = code_flow_arguments(
+        user, flow = signed_in_code_flow(
             request,
             code=code,
             redirect_uri=redirect_uri,
             state=state,
             purpose=AuthorizePurpose.REAUTHENTICATE,
-            user_id=user.pk,
         )
         at = reauthentication.kakao_reauthenticate(
             user=user,
