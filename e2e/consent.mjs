@@ -4,28 +4,22 @@
 // allowing Talk messages later, deleting only after re-authenticating, switching Kakao
 // accounts, and logging out of Kakao too.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import {
   REAUTHENTICATION_SECONDS,
   agreeToAllTerms,
   answer,
-  databaseFile,
   expect,
   loginAs,
   newContext,
   newPage,
+  queryDatabase,
   recordOperations,
   shot,
   urls,
 } from './harness.mjs';
 import { layoutProblems } from './layout-check.mjs';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PY = process.env.PY ?? join(ROOT, '.venv/bin/python');
 
 /** The page's layout at a small phone's, a phone's and a desktop's width (layout-check.mjs), with
  * a screenshot at the last two; back to its own size after. */
@@ -49,9 +43,7 @@ function termHistory(email, tag) {
     '  WHERE u.email = ? AND c.tag = ? ORDER BY c.id""", sys.argv[2:]).fetchall()',
     'print(json.dumps([[bool(a), s] for a, s in rows]))',
   ].join('\n');
-  const result = spawnSync(PY, ['-c', script, databaseFile(), email, tag], { encoding: 'utf8', timeout: 20000 });
-  assert.equal(result.status, 0, result.stderr);
-  return JSON.parse(result.stdout);
+  return JSON.parse(queryDatabase(script, email, tag));
 }
 
 const term = (page, tag) => page.locator(`[data-testid="term"][data-tag="${tag}"]`);

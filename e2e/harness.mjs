@@ -23,4 +23,4 @@ export {
   pressAgree, recordOperations, shot, toConsent,
 } from './browser.mjs';
 export { serverOutput } from './processes.mjs';
-export { KAKAO_KEY, REAUTHENTICATION_SECONDS, databaseFile, holdDatabaseLock, urls } from './servers.mjs';
+export { KAKAO_KEY, REAUTHENTICATION_SECONDS, databaseFile, holdDatabaseLock, queryDatabase, urls } from './servers.mjs';

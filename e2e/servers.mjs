@@ -12,6 +12,7 @@
 //   app-strict the example built for api-strict
 // The stand-in is a Kakao Sync app, as `make run` makes it (plus an optional `location`
 // term); the backends require `tos` and `privacy`, and Kakao's logout may return to the apps.
+import { spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -158,6 +159,14 @@ export async function stopServers() {
 /** The backends' SQLite file. */
 export function databaseFile() {
   return join(tmp, 'db.sqlite3');
+}
+
+/** What a Python script prints, run with the backends' interpreter and their SQLite file as
+ * its first argument (then `args`): how a test reads what the backend recorded. */
+export function queryDatabase(script, ...args) {
+  const result = spawnSync(PY, ['-c', script, databaseFile(), ...args], { encoding: 'utf8', timeout: 20000 });
+  if (result.status !== 0) throw new Error(`query of the database failed: ${result.stderr}`);
+  return result.stdout;
 }
 
 /** Hold SQLite's write lock, as a stuck writer would, until the returned function is called. */
