@@ -67,7 +67,7 @@ test-services: install
 	@$(PY) scripts/check_services.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
 
-# Production-style locally: gunicorn, DEBUG off, static files collected. Without
+# Production-style locally: granian (backend/serve.py), DEBUG off, static files collected. Without
 # DJANGO_SECRET_KEY a throwaway key is made for this run (and said so).
 serve: install
 	@if [ -z "$${DJANGO_SECRET_KEY:-}" ]; then \
@@ -77,7 +77,7 @@ serve: install
 	export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')}; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py collectstatic --noinput -v 0 && \
-	$(VENV)/bin/gunicorn -c gunicorn.conf.py backend.wsgi
+	$(PY) -m backend.serve
 
 # The local Kakao stand-in alone (DEBUG only), e.g. for a front end of your own.
 STANDIN_PORT ?= 8001

@@ -1,4 +1,7 @@
-"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py backend.wsgi`.
+"""gunicorn settings: `gunicorn -c gunicorn.conf.py backend.wsgi`.
+
+`make serve` runs granian (backend/serve.py), which costs less CPU per request; gunicorn
+stays supported, with the same environment where the names are shared.
 
 gthread workers: a login spends most of its time waiting on Kakao (two HTTPS
 calls), so each worker process runs several threads and a thread waiting on
@@ -8,8 +11,8 @@ Kakao does not block the others. One process per core, threads for the waiting.
 import multiprocessing
 import os
 import shutil
-import tempfile
-from pathlib import Path
+
+from backend import multiproc
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 worker_class = "gthread"
@@ -34,44 +37,27 @@ access_log_format = (
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # --- Prometheus metrics from every worker (METRICS_ENABLED=1) -----------------------------
-# Each worker writes its counts to files in PROMETHEUS_MULTIPROC_DIR and /metrics adds
-# them all up, whichever worker answers. The variable must be set before the app (and
+# backend/multiproc.py: each worker writes its counts to files in PROMETHEUS_MULTIPROC_DIR
+# and /metrics adds them all up. The variable must be set before the app (and
 # prometheus_client) is imported: this file is read first. Unset, a fresh directory is
 # made for this run and removed when the master exits.
-
-
-def _metrics_on() -> bool:
-    return os.environ.get("METRICS_ENABLED", "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-_OWN_METRICS_DIR = False
-if _metrics_on() and not os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip():
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prometheus-multiproc-")
-    _OWN_METRICS_DIR = True
-
-
-def _metrics_dir() -> Path | None:
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
-    return Path(directory) if _metrics_on() and directory else None
+_METRICS_DIR, _OWN_METRICS_DIR = multiproc.prepare_directory()
 
 
 def on_starting(server):
     """A previous run's counts would be added to this run's: start from an empty directory."""
-    directory = _metrics_dir()
-    if directory is not None:
-        for stale in directory.glob("*.db"):
-            stale.unlink(missing_ok=True)
+    if _METRICS_DIR is not None:
+        multiproc.clear(_METRICS_DIR)
 
 
 def child_exit(server, worker):
     """A worker is gone: its live gauges (cache_degraded) stop counting; counters stay."""
-    if _metrics_dir() is not None:
+    if _METRICS_DIR is not None:
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(worker.pid)
+        multiprocess.mark_process_dead(worker.pid, str(_METRICS_DIR))
 
 
 def on_exit(server):
-    directory = _metrics_dir()
-    if directory is not None and _OWN_METRICS_DIR:
-        shutil.rmtree(directory, ignore_errors=True)
+    if _METRICS_DIR is not None and _OWN_METRICS_DIR:
+        shutil.rmtree(_METRICS_DIR, ignore_errors=True)

@@ -3,10 +3,13 @@ middleware, applied to the admin only."""
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
+import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -15,22 +18,39 @@ from django.http import HttpRequest, HttpResponse
 from backend.logs import request_id_var
 
 _SANE = re.compile(r"[A-Za-z0-9-]{1,64}")
+access_logger = logging.getLogger("backend.access")
 
 
 class RequestIdMiddleware:
+    """The request id, and with ACCESS_LOG one line per request (granian writes none of its
+    own with the id): method, path without its query string, status, bytes, milliseconds."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.access_log = settings.ACCESS_LOG
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if _SANE.fullmatch(incoming) else secrets.token_hex(16)
         request.request_id = request_id
+        started = time.perf_counter() if self.access_log else 0.0
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            if self.access_log:
+                access_logger.info(
+                    "access",
+                    extra={
+                        "access": f"{request.method} {request.path}",
+                        "status": response.status_code,
+                        # Set by CommonMiddleware on every answer that is not streamed.
+                        "bytes": int(response.get("Content-Length") or 0) or None,
+                        "ms": round((time.perf_counter() - started) * 1000, 2),
+                    },
+                )
         finally:
             request_id_var.reset(token)
-        response["X-Request-ID"] = request_id
         return response
 
 

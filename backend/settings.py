@@ -404,6 +404,9 @@ if env_bool("BEHIND_TLS_PROXY", False):
 # --- Logging: one line per event, never a secret ----------------------------
 # JSON lines (with the request id) by default in production, plain text in DEBUG.
 LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+# One line per request from the app itself (backend.access): `make serve` (granian) turns it
+# on; gunicorn and the development server write their own.
+ACCESS_LOG = env_bool("ACCESS_LOG", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
