@@ -1,7 +1,8 @@
 """`make bench BENCH_BASE=<commit>`: the working tree against another commit, side by side.
 
-Both builds run at once (gunicorn with each build's own gunicorn.conf.py, the same virtual
-environment, each on a fresh database of its own), on SQLite and on PostgreSQL + Redis, and
+Both builds run at once, each served as its own `make serve` serves it (granian through
+backend/serve.py where the build has it, else gunicorn with the build's gunicorn.conf.py; the
+same virtual environment; each on a fresh database of its own), on SQLite and on PostgreSQL + Redis, and
 every phase alternates between them (base then head, then head then base in the next round),
 so that both see the same machine under the same load. What is compared is the server's CPU
 per operation (bench/phases.py) and logins per second at concurrency 8 and 32 with Kakao at 0
@@ -74,7 +75,7 @@ class Build:
         else:
             database = servers.fresh_postgres(suffix=f"_{name}", root=root)
         self.api = f"http://127.0.0.1:{servers.free_port()}"
-        self.server = servers.start_gunicorn(database, root=root, url=self.api, **ENV, **_sizes())
+        self.server = servers.start_server(database, root=root, url=self.api, **ENV, **_sizes())
         self.master = psutil.Process(self.server.pid)
         self.clients: dict[int, list[phases.Client]] = {}
 
@@ -100,7 +101,7 @@ class Build:
 
 
 def _sizes() -> dict[str, int]:
-    """BENCH_WORKERS / BENCH_THREADS override both builds' gunicorn defaults when set."""
+    """BENCH_WORKERS / BENCH_THREADS override both builds' server defaults when set."""
     sizes = {}
     if os.environ.get("BENCH_WORKERS"):
         sizes["workers"] = int(os.environ["BENCH_WORKERS"])
@@ -175,6 +176,7 @@ def main() -> None:
     log(f"base {commit} against the working tree ({head}); server output in {servers.LOGS}")
     machine = {"before": {"reference_cpu_ms": reference_cpu_ms(), "load_average": os.getloadavg()}}
     base_root = checkout(commit)
+    served = {"base": servers.server_kind(base_root), "head": servers.server_kind(ROOT)}
     standin = servers.start_standin()
     raw: dict = {}
     try:
@@ -201,6 +203,8 @@ def main() -> None:
         "quick": QUICK,
         "base": commit,
         "head": head,
+        # How each build serves in production (make serve): what its CPU figures include.
+        "servers": served,
         "rounds": ROUNDS,
         "phase_seconds": SECONDS,
         "concurrency": CONCURRENCY,

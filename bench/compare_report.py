@@ -43,6 +43,18 @@ def _loads(values: list[float]) -> str:
     return f"{min(values):.1f}–{max(values):.1f}"
 
 
+def _served(r: dict) -> list[str]:
+    """Which server each build ran under: the CPU figures are its processes'."""
+    served = r.get("servers")
+    if not served:
+        return []
+    return [
+        f"Each build served as its `make serve` serves it: base by {served['base']}, head by "
+        f"{served['head']} (2 processes × 16 threads each).",
+        "",
+    ]
+
+
 def markdown(r: dict) -> str:
     m = r["machine"]
     lines = [
@@ -53,6 +65,7 @@ def markdown(r: dict) -> str:
         f"{r['wall_seconds']} s"
         + (" · **BENCH_QUICK smoke run: sizes too small to quote**" if r["quick"] else ""),
         "",
+        *_served(r),
         "Machine speed, a fixed pure-Python workload (lower is faster): "
         f"{m['before']['reference_cpu_ms']} ms before, {m['after']['reference_cpu_ms']} ms after; "
         f"load average {m['before']['load_average'][0]:.1f} before, "
@@ -68,7 +81,7 @@ def markdown(r: dict) -> str:
         lines += [
             f"## {label}",
             "",
-            "Server CPU per operation (gunicorn processes only), median of the rounds:",
+            "Server CPU per operation (the server's processes only), median of the rounds:",
             "",
             "| operation | base ms | head ms | head ÷ base | target | errors (base/head) | load |",
             "|---|---|---|---|---|---|---|",

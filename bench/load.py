@@ -1,4 +1,4 @@
-"""Traffic over HTTP against gunicorn: sequential logins, sustained load, refresh storms.
+"""Traffic over HTTP against the server: sequential logins, sustained load, refresh storms.
 
 Every loop is bounded in count and time; every request has a timeout.
 """

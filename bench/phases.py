@@ -2,7 +2,7 @@
 
 Each operation is what a real client sends (an authenticated read, a refresh, a login of a
 returning person by the code flow or with an SDK token, a first login, the session list, and
-requests that fail as they should). The server's CPU (its gunicorn processes only, read from
+requests that fail as they should). The server's CPU (its own processes only, read from
 /proc) is read after a warm-up and at the end, so a phase gives CPU per operation and
 operations per second. Clients work against builds from before the refresh token went to one
 place (the payload and the cookie) and after (the cookie only, unless asked otherwise).

@@ -134,7 +134,8 @@ def markdown(r: dict) -> str:
         "# Benchmark results",
         "",
         f"{r['date']} · {m['cores']} cores, {m['memory_gib']} GiB · Python {m['python']} · "
-        f"gunicorn gthread {r['server']['gunicorn_workers']}×"
+        f"{r['server'].get('kind', 'gunicorn')} "
+        f"{r['server'].get('workers', r['server'].get('gunicorn_workers'))}×"
         f"{r['server']['threads_per_worker']} · Kakao = local stand-in · "
         f"{r.get('wall_seconds', '?')} s"
         + (" · **BENCH_QUICK smoke run: sizes too small to quote**" if r["quick"] else ""),
@@ -174,9 +175,9 @@ def markdown(r: dict) -> str:
         "",
         *_validation_lines(ip),
         "",
-        "## Through gunicorn over HTTP",
+        "## Through the server over HTTP",
         "",
-        "Server CPU per operation (gunicorn processes only, median of short windows under "
+        "Server CPU per operation (the server's processes only, median of short windows under "
         f"load, Kakao at 0 ms; target for a returning login ≤ {CPU_TARGET_MS} ms):",
         "",
         "| database | per returning login | per refresh | per authenticated read |",
@@ -251,7 +252,7 @@ def markdown(r: dict) -> str:
     lines += [
         "",
         "The load generator and the stand-in run on the same cores as the server, so the "
-        "measured rates are lower than the ceiling; the CPU figures count the gunicorn "
+        "measured rates are lower than the ceiling; the CPU figures count the server's "
         "processes only.",
         "",
         "## Targets",
@@ -284,7 +285,7 @@ def chart(r: dict, path: Path) -> None:
     colors = ["#fee500", "#f5b700", "#8ecae6", "#d9d9a0", "#b8d8e6"]
     left.bar(list(bars), list(bars.values()), color=colors)
     left.set_ylabel("per second")
-    left.set_title("Through gunicorn (shared with load generator)")
+    left.set_title("Through the server (shared with load generator)")
     left.tick_params(axis="x", labelsize=8)
     for offset, (kind, color) in enumerate((("logins", "#fee500"), ("refreshes", "#8ecae6"))):
         positions = [i + (offset - 0.5) * 0.38 for i in range(len(DATABASES))]
@@ -293,7 +294,7 @@ def chart(r: dict, path: Path) -> None:
         middle.bar(positions, values, width=0.38, color=color, label=label)
     middle.axhline(CPU_TARGET_MS, color="black", linestyle="--", linewidth=1, label="login target")
     middle.set_xticks(range(len(DATABASES)), [label for _, label in DATABASES], fontsize=8)
-    middle.set_ylabel("ms of gunicorn CPU per operation")
+    middle.set_ylabel("ms of server CPU per operation")
     middle.set_title("Server CPU per operation (Kakao at 0 ms)")
     middle.legend(fontsize=8)
     names, keys = (

@@ -3,11 +3,11 @@
 1. In-process (bench/inprocess.py): server-side cost per kakaoLogin (returning and new
    user), per kakaoLoginWithToken (the native SDK-token login, with and without an
    id_token) and per refreshToken, without Kakao's time; SQL queries; calls to Kakao.
-2. Over HTTP through gunicorn (gthread), against the Kakao stand-in in its own process,
-   on PostgreSQL + Redis and on the embedded default (SQLite file, the cache a table in it)
-   with the same gunicorn settings: sequential latency, logins/s and refreshes/s under
-   load, the server's CPU time per login and per refresh (from the gunicorn processes'
-   CPU counters, so the load generator and the stand-in, which share the machine, are
+2. Over HTTP through the server `make serve` runs (granian, backend/serve.py), against the
+   Kakao stand-in in its own process, on PostgreSQL + Redis and on the embedded default
+   (SQLite file, the cache a table in it) with the same server settings: sequential latency,
+   logins/s and refreshes/s under load, the server's CPU time per login and per refresh
+   (from the server processes' CPU counters, so the load generator and the stand-in, which share the machine, are
    not counted), and a refresh storm (many tabs refreshing with one cookie at once).
    PostgreSQL also runs with Kakao at 100 ms of latency.
 
@@ -64,8 +64,8 @@ def in_process(database: dict[str, str]) -> dict:
 
 
 def http_runs(label: str, database: dict[str, str], standin, *, with_100ms: bool) -> list[dict]:
-    """One gunicorn on `database`: everything at Kakao 0 ms, then logins at 100 ms."""
-    server = servers.start_gunicorn(
+    """One server on `database`: everything at Kakao 0 ms, then logins at 100 ms."""
+    server = servers.start_server(
         database, workers=load.WORKERS, threads=load.THREADS, JWT_ACCESS_TTL_SECONDS="3600"
     )
     try:
@@ -91,7 +91,7 @@ def http_runs(label: str, database: dict[str, str], standin, *, with_100ms: bool
             servers.set_latency(standin, 0)
         return [run, slow]
     finally:
-        # SIGINT: gunicorn's quick shutdown; no request of the bench is in flight.
+        # SIGINT: the server's quick shutdown; no request of the bench is in flight.
         servers.stop(server, signal.SIGINT)
 
 
@@ -133,7 +133,11 @@ def main() -> None:
             "before": machine_before,
             "after": {"reference_cpu_ms": reference_cpu_ms(), "load_average": os.getloadavg()},
         },
-        "server": {"gunicorn_workers": load.WORKERS, "threads_per_worker": load.THREADS},
+        "server": {
+            "kind": servers.server_kind(),
+            "workers": load.WORKERS,
+            "threads_per_worker": load.THREADS,
+        },
         "in_process": inprocess,
         "http": {
             "postgres_kakao_0ms": pg0,

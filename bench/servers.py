@@ -1,5 +1,5 @@
 """The processes a benchmark run talks to: the bench databases, the Kakao stand-in and
-gunicorn. Everything binds 127.0.0.1 on free ports of 8100-8999, so that a bench run
+the server. Everything binds 127.0.0.1 on free ports of 8100-8999, so that a bench run
 never collides with `make run` or another process on the machine.
 """
 
@@ -127,7 +127,12 @@ def set_latency(standin: subprocess.Popen, latency_ms: int) -> None:
     time.sleep(0.2)  # the stand-in's reader thread picks it up
 
 
-def start_gunicorn(
+def server_kind(root: Path = ROOT) -> str:
+    """How a build serves in production: granian through backend/serve.py, else gunicorn."""
+    return "granian" if (root / "backend" / "serve.py").exists() else "gunicorn"
+
+
+def start_server(
     database: dict[str, str],
     *,
     workers: int | None = None,
@@ -136,45 +141,48 @@ def start_gunicorn(
     url: str = API,
     **extra: str,
 ) -> subprocess.Popen:
-    """gunicorn with the build's own gunicorn.conf.py (its defaults unless workers/threads)."""
+    """The build's production server as `make serve` runs it (its defaults unless
+    workers/threads): `python -m backend.serve` (granian) where the build has it, else
+    gunicorn with the build's own gunicorn.conf.py."""
+    kind = server_kind(root)
     sizes = {"WEB_CONCURRENCY": str(workers)} if workers else {}
     if threads:
-        sizes["GUNICORN_THREADS"] = str(threads)
+        sizes["WEB_THREADS" if kind == "granian" else "GUNICORN_THREADS"] = str(threads)
     env = server_env(
         STANDIN,
         **database,
         # The in-process numbers include the state check; here each load thread
         # would otherwise need a third request per login.
         KAKAO_REQUIRE_STATE="0",
+        # No access log from either server (each has its own switch).
         GUNICORN_ACCESSLOG="",
+        ACCESS_LOG="0",
+        SERVER_BIND=url.removeprefix("http://"),
         **sizes,
         **extra,
     )
-    if not workers:
-        env.pop("WEB_CONCURRENCY", None)
-    if not threads:
-        env.pop("GUNICORN_THREADS", None)
+    for name in ("WEB_CONCURRENCY", "WEB_THREADS", "GUNICORN_THREADS"):
+        if name not in sizes and name not in extra:
+            env.pop(name, None)
+    if kind == "granian":
+        command = [PY, "-m", "backend.serve"]
+    else:
+        command = [
+            str(Path(PY).parent / "gunicorn"),
+            "-c",
+            "gunicorn.conf.py",
+            "--bind",
+            url.removeprefix("http://"),
+            # No worker recycling during a measurement: a worker that exits takes its
+            # CPU counters with it (the window's total would drop), and its successor
+            # starts cold. (granian recycles none unless told to.)
+            "--max-requests",
+            "0",
+            "backend.wsgi",
+        ]
     # The child keeps its own copy of the descriptor.
-    with open(LOGS / "gunicorn.log", "ab") as log:
-        process = subprocess.Popen(
-            [
-                str(Path(PY).parent / "gunicorn"),
-                "-c",
-                "gunicorn.conf.py",
-                "--bind",
-                url.removeprefix("http://"),
-                # No worker recycling during a measurement: a worker that exits takes its
-                # CPU counters with it (the window's total would drop), and its successor
-                # starts cold. Both builds get the same flag.
-                "--max-requests",
-                "0",
-                "backend.wsgi",
-            ],
-            cwd=root,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    with open(LOGS / f"{kind}.log", "ab") as log:
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     wait_for(f"{url}/readyz", process)
     return process
 
@@ -200,7 +208,7 @@ def stop(process: subprocess.Popen, how: signal.Signals = signal.SIGTERM) -> Non
         children = []
     process.send_signal(how)
     try:
-        # Longer than gunicorn's graceful_timeout (30 s), after which it kills its workers.
+        # Longer than the servers' graceful timeout (30 s), after which they kill workers.
         process.wait(timeout=40)
     except subprocess.TimeoutExpired:
         process.kill()
@@ -213,7 +221,7 @@ def stop(process: subprocess.Popen, how: signal.Signals = signal.SIGTERM) -> Non
 
 
 def server_cpu_seconds(master: psutil.Process) -> float:
-    """User + system CPU of the gunicorn master and its workers, not of anything else."""
+    """User + system CPU of the server's main process and its workers, nothing else."""
     total = 0.0
     for process in [master, *master.children(recursive=True)]:
         try:
