@@ -17,6 +17,8 @@ Environment (default):
   PORT (8000), SERVER_BIND (0.0.0.0:$PORT)   where to listen
   WEB_CONCURRENCY (cores)                    processes
   WEB_THREADS (16)                           threads per process running the app
+  (GUNICORN_BIND, GUNICORN_THREADS and GUNICORN_ACCESSLOG="" are still read where the new
+  name is not set, so an environment written for gunicorn keeps working)
   SERVER_BACKLOG (2048)                      connections waiting to be accepted
   SERVER_GRACEFUL_TIMEOUT (30)               seconds a stopping worker may finish requests
   ACCESS_LOG (on)                            a JSON line per request (backend.access)
@@ -48,7 +50,10 @@ class ServeConfig:
     @classmethod
     def from_environment(cls, environ: dict[str, str] | os._Environ) -> ServeConfig:
         """The settings above; a bad value raises ValueError naming the variable."""
-        bind = environ.get("SERVER_BIND", "").strip() or f"0.0.0.0:{environ.get('PORT', '8000')}"
+        bind = (
+            _first(environ, "SERVER_BIND", "GUNICORN_BIND")
+            or f"0.0.0.0:{environ.get('PORT', '8000')}"
+        )
         host, separator, port = bind.rpartition(":")
         if not separator or not host:
             raise ValueError(f"SERVER_BIND must be host:port, got {bind!r}")
@@ -56,14 +61,19 @@ class ServeConfig:
             host=host.strip("[]"),
             port=_number(environ, "SERVER_BIND port", port, 1, 65535),
             workers=_setting(environ, "WEB_CONCURRENCY", multiprocessing.cpu_count(), 1, 64),
-            threads=_setting(environ, "WEB_THREADS", 16, 1, 256),
+            threads=_setting(environ, "WEB_THREADS", 16, 1, 256, older="GUNICORN_THREADS"),
             backlog=_setting(environ, "SERVER_BACKLOG", 2048, 128, 65535),
             graceful_timeout=_setting(environ, "SERVER_GRACEFUL_TIMEOUT", 30, 1, 3600),
         )
 
 
-def _setting(environ, name: str, default: int, low: int, high: int) -> int:
-    raw = environ.get(name, "").strip()
+def _first(environ, name: str, older: str) -> str:
+    """``name``, else the name the same setting had under gunicorn (still honoured)."""
+    return environ.get(name, "").strip() or environ.get(older, "").strip()
+
+
+def _setting(environ, name: str, default: int, low: int, high: int, older: str = "") -> int:
+    raw = _first(environ, name, older) if older else environ.get(name, "").strip()
     return _number(environ, name, raw, low, high) if raw else default
 
 
@@ -89,7 +99,8 @@ def main() -> None:
         sys.stderr.write(f"Configuration error: {error}\n")
         raise SystemExit(1) from None
     # Read by the settings (below) and by prometheus_client when it is first imported.
-    os.environ.setdefault("ACCESS_LOG", "1")
+    # GUNICORN_ACCESSLOG="" (no access log under gunicorn) still means none.
+    os.environ.setdefault("ACCESS_LOG", "0" if os.environ.get("GUNICORN_ACCESSLOG") == "" else "1")
     metrics_dir, own_dir = multiproc.prepare_directory()
     if metrics_dir is not None:
         multiproc.clear(metrics_dir)  # a previous run's counts are not this run's
