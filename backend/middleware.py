@@ -1,19 +1,21 @@
-"""Request ids (taken from the proxy when sane, made up otherwise, echoed back); the admin's
-middleware, applied to the admin only."""
+"""Request ids (taken from the proxy when sane, made up otherwise, echoed back) and the
+access log; CORS; the admin's middleware, applied to the admin only."""
 
 from __future__ import annotations
 
 import logging
 import re
-import secrets
 import time
 from collections.abc import Callable
+from random import getrandbits
 
+import corsheaders.middleware
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from backend.logs import request_id_var
 
@@ -31,7 +33,9 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _SANE.fullmatch(incoming) else secrets.token_hex(16)
+        # 32 hex digits, as before; an id needs to be unique, not secret (a client may
+        # send its own): the process's generator spares a system call per request.
+        request_id = incoming if _SANE.fullmatch(incoming) else f"{getrandbits(128):032x}"
         request.request_id = request_id
         started = time.perf_counter() if self.access_log else 0.0
         token = request_id_var.set(request_id)
@@ -51,6 +55,23 @@ class RequestIdMiddleware:
                 )
         finally:
             request_id_var.reset(token)
+        return response
+
+
+class CorsMiddleware(corsheaders.middleware.CorsMiddleware):
+    """django-cors-headers, without Django's header map for a request that has no Origin.
+
+    Only a browser's cross-origin request carries ``Origin``; an app or a server never does.
+    For those the library adds ``Vary: origin`` and nothing else, but it builds
+    ``request.headers`` (every META key) to find that out. Same answer, read from META.
+    """
+
+    def add_response_headers(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if request.META.get("HTTP_ORIGIN"):
+            return super().add_response_headers(request, response)
+        enabled = getattr(request, "_cors_enabled", None)
+        if enabled if enabled is not None else self.is_enabled(request):
+            patch_vary_headers(response, ("origin",))
         return response
 
 

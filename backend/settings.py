@@ -91,7 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "corsheaders.middleware.CorsMiddleware",
+    # django-cors-headers' middleware, without its header map for requests with no Origin.
+    "backend.middleware.CorsMiddleware",
     "backend.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

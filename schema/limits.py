@@ -17,6 +17,8 @@ from functools import cache
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -56,6 +58,14 @@ class Limits:
     suggestions: bool
 
     @classmethod
+    def current(cls) -> Limits:
+        """``from_settings()``, read once and again only after a setting changes (tests)."""
+        global _current
+        if _current is None:
+            _current = cls.from_settings()
+        return _current
+
+    @classmethod
     def from_settings(cls) -> Limits:
         return cls(
             max_bytes=settings.GRAPHQL_MAX_QUERY_BYTES,
@@ -77,6 +87,15 @@ class Limits:
             MaxDirectivesRule.with_limit(self.max_directives),
             MaxCostRule.with_limit(self.max_cost),
         ]
+
+
+_current: Limits | None = None
+
+
+@receiver(setting_changed)
+def _settings_changed(**_kwargs: Any) -> None:
+    global _current
+    _current = None
 
 
 def limit_errors(document: DocumentNode, limits: Limits) -> list[GraphQLError]:

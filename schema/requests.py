@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import SuspiciousOperation
@@ -47,6 +48,17 @@ def response_media_type(request: HttpRequest) -> str | None:
     accept = request.META.get("HTTP_ACCEPT", "").strip()
     if not accept:
         return JSON
+    if len(accept) <= 200:  # what clients send: a handful of distinct headers
+        return _cached_media_type(accept)
+    return _media_type(accept)
+
+
+@lru_cache(maxsize=128)
+def _cached_media_type(accept: str) -> str | None:
+    return _media_type(accept)
+
+
+def _media_type(accept: str) -> str | None:
     ranges = [parsed for item in accept.split(",") if (parsed := _media_range(item))]
     best, best_rank = None, None
     for preference, media_type in enumerate(reversed(MEDIA_TYPES)):

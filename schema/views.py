@@ -62,7 +62,7 @@ class GraphQLView(BaseGraphQLView):
                 return None
             metrics.graphql_refused("malformed")
             raise RequestError(request, "Must provide query string.")
-        limits = Limits.from_settings()
+        limits = Limits.current()
         document, errors = checked_document(query, limits)
         if errors:
             # Counted per request: the checked document itself is cached.
