@@ -1,7 +1,7 @@
 """gunicorn settings: `gunicorn -c gunicorn.conf.py backend.wsgi`.
 
 `make serve` runs granian (backend/serve.py), which costs less CPU per request; gunicorn
-stays supported, with the same environment where the names are shared.
+stays supported and reads the launcher's SERVER_BIND and WEB_THREADS too.
 
 gthread workers: a login spends most of its time waiting on Kakao (two HTTPS
 calls), so each worker process runs several threads and a thread waiting on
@@ -14,10 +14,15 @@ import shutil
 
 from backend import multiproc
 
-bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# The launcher's names (backend/serve.py) first, then the ones this file always read.
+bind = (
+    os.environ.get("SERVER_BIND")
+    or os.environ.get("GUNICORN_BIND")
+    or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+)
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+threads = int(os.environ.get("WEB_THREADS") or os.environ.get("GUNICORN_THREADS") or "16")
 # Kakao calls are bounded by KAKAO_TIMEOUT_SECONDS; nothing legitimate takes 30 s.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30

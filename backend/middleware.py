@@ -44,7 +44,10 @@ class RequestIdMiddleware:
             response["X-Request-ID"] = request_id
             if self.access_log:
                 access_logger.info(
-                    "access",
+                    "%s %s %s",
+                    request.method,
+                    request.path,
+                    response.status_code,
                     extra={
                         "access": f"{request.method} {request.path}",
                         "status": response.status_code,

@@ -27,6 +27,7 @@ Environment (default):
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import os
@@ -105,12 +106,17 @@ def main() -> None:
     if metrics_dir is not None:
         multiproc.clear(metrics_dir)  # a previous run's counts are not this run's
 
-    # Load the application here, before binding: a configuration the system checks refuse
-    # exits now, and the workers, forked from this process, start warm.
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
 
-    import backend.wsgi  # noqa: F401
+    # Load the application here, before binding: a configuration the system checks refuse
+    # exits now, and the workers, forked from this process, start warm.
+    try:
+        importlib.import_module("backend.wsgi")
+    except SystemExit:
+        if own_dir and metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+        raise
 
     server = Granian(
         "backend.wsgi:worker_application",

@@ -39,15 +39,27 @@ def worker_application():
 
 
 def without_process_environment(app, process_environment):
+    """``app`` with the process's variables taken out of each request's environ.
+
+    An ``HTTP_*`` variable (``HTTP_PROXY``, which may carry a password) looks like a request
+    header: it is taken out when the environ holds the process's value, i.e. unless the
+    client sent that header with another value.
+    """
     hidden = tuple(
         name
         for name in process_environment
         if name not in _CGI and not name.startswith(("HTTP_", "wsgi."))
     )
+    lookalikes = tuple(
+        (name, value) for name, value in process_environment.items() if name.startswith("HTTP_")
+    )
 
     def app_without_process_environment(environ, start_response):
         for name in hidden:
             environ.pop(name, None)
+        for name, value in lookalikes:
+            if environ.get(name) == value:
+                del environ[name]
         return app(environ, start_response)
 
     return app_without_process_environment
