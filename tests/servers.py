@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,6 +93,50 @@ def gunicorn(env: dict[str, str], log: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=40)
+
+
+def start_refused(
+    env: dict[str, str], command: list[str] | None = None, port: int | None = None
+) -> tuple[subprocess.CompletedProcess, list[str], int]:
+    """A server that should refuse to start (``python -m backend.serve`` unless ``command``),
+    run to its end on a free port (SERVER_BIND, GUNICORN_BIND unless in ``env``); every
+    connection it accepted, knocking from its start to its exit; the port."""
+    port = port or free_port()
+    env = {"SERVER_BIND": f"127.0.0.1:{port}", "GUNICORN_BIND": f"127.0.0.1:{port}", **env}
+    accepted: list[str] = []
+    done = threading.Event()
+
+    def knock() -> None:  # from the start until the server has exited: did anything listen?
+        while not done.is_set():
+            with socket.socket() as sock:
+                sock.settimeout(0.2)
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    accepted.append(f"connected to {port}")
+            time.sleep(0.01)
+
+    knocker = threading.Thread(target=knock)
+    knocker.start()
+    process = subprocess.Popen(
+        command or SERVE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    try:  # until it exits; should it listen, it is stopped at once
+        while process.poll() is None and not accepted and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        done.set()
+        knocker.join()
+        leftover = stop_serve(process, timeout=2)
+    stdout, stderr = process.communicate(timeout=10)
+    assert not leftover, f"it did not exit: {accepted}, {stdout[-2000:]}, {stderr[-2000:]}"
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    return result, accepted, port
 
 
 # --- `make serve`: python -m backend.serve (granian, its workers forked from it) ----------
@@ -178,8 +223,9 @@ def stop_serve(process: subprocess.Popen, timeout: float) -> set[int]:
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str], log: Path) -> Iterator[str]:
-    """`make serve`'s server (``python -m backend.serve``), ready, on a free port; its URL.
+def serve_process(env: dict[str, str], log: Path) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`make serve`'s server (``python -m backend.serve``), ready, on a free port: its master
+    process and URL.
 
     Stopped afterwards with SIGTERM; it must exit 0 within SERVER_GRACEFUL_TIMEOUT (10 here)
     and a few seconds, its workers with it: none may outlive the test.
@@ -187,11 +233,18 @@ def serve(env: dict[str, str], log: Path) -> Iterator[str]:
     process, url = start_serve(env, log)
     graceful = float({"SERVER_GRACEFUL_TIMEOUT": "10", **env}["SERVER_GRACEFUL_TIMEOUT"])
     try:
-        yield url
+        yield process, url
     finally:
         leftover = stop_serve(process, timeout=graceful + 10)
     assert not leftover, f"still running after the server was stopped: {sorted(leftover)}"
     assert process.returncode == 0, f"exit {process.returncode}: {log.read_text()[-3000:]}"
+
+
+@contextlib.contextmanager
+def serve(env: dict[str, str], log: Path) -> Iterator[str]:
+    """``serve_process``'s URL."""
+    with serve_process(env, log) as (_, url):
+        yield url
 
 
 class LoopbackIsSecure(http.cookiejar.DefaultCookiePolicy):

@@ -8,17 +8,14 @@ gunicorn (gunicorn.conf.py, still supported) refuses the same way.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import threading
-import time
 
 import jwt
 import pytest
 import requests
 
-from tests.servers import GUNICORN, ROOT, SERVE, free_port, migrate, production_env, serve
+from tests.servers import GUNICORN, ROOT, migrate, production_env, serve, start_refused
 
 WEAK_KEY = {"DJANGO_SECRET_KEY": "abc"}
 ANY_HOST = {"DJANGO_ALLOWED_HOSTS": "*"}
@@ -40,41 +37,6 @@ LOOPBACK_API = "(kakao_standin.E001) KAKAO_API_URL points at a loopback address"
 
 
 GUNICORN_COMMAND = [GUNICORN, "-c", "gunicorn.conf.py", "backend.wsgi"]
-
-
-def start_refused(
-    env: dict[str, str], command: list[str] = SERVE
-) -> tuple[subprocess.CompletedProcess, list[str], int]:
-    """The server with this environment, run to its end; every connection it accepted; its port."""
-    port = free_port()
-    env = {**env, "SERVER_BIND": f"127.0.0.1:{port}", "GUNICORN_BIND": f"127.0.0.1:{port}"}
-    accepted: list[str] = []
-    done = threading.Event()
-
-    def knock() -> None:  # from the start until the server has exited: did anything listen?
-        while not done.is_set():
-            with socket.socket() as sock:
-                sock.settimeout(0.2)
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    accepted.append(f"connected to {port}")
-            time.sleep(0.01)
-
-    knocker = threading.Thread(target=knock)
-    knocker.start()
-    try:
-        result = subprocess.run(
-            command,
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=90,
-            check=False,
-        )
-    finally:
-        done.set()
-        knocker.join()
-    return result, accepted, port
 
 
 @pytest.mark.parametrize(
