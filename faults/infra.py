@@ -1,4 +1,5 @@
-"""The processes a fault run starts: gunicorn, the Kakao stand-in, Redis, PostgreSQL.
+"""The processes a fault run starts: the server (`make serve`'s launcher, granian), the Kakao
+stand-in, Redis, PostgreSQL.
 
 Every one is started in its own session (so Ctrl-C reaches only the runner, which
 stops them) and registered with the Stack, which stops them all on any exit.
@@ -252,6 +253,7 @@ class Stack:
     def env(self, *, database_url: str, redis_url: str = "", kakao_url: str = "", **extra: str):
         """Production settings (DEBUG off) on our own database, cache and Kakao."""
         drop = ("DATABASE_", "REDIS_", "KAKAO_", "JWT_", "RATE_LIMIT_", "DJANGO_", "GUNICORN_")
+        drop += ("SERVER_", "WEB_", "ACCESS_LOG", "METRICS_", "PROMETHEUS_")
         env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
         kakao_url = kakao_url or self.standin()
         env.update(
@@ -273,8 +275,8 @@ class Stack:
             RATE_LIMIT_LOGIN_PER_KAKAO_USER=GENEROUS,
             RATE_LIMIT_REFRESH_PER_IP=GENEROUS,
             WEB_CONCURRENCY="2",
-            GUNICORN_THREADS="16",
-            GUNICORN_ACCESSLOG="",
+            WEB_THREADS="16",
+            ACCESS_LOG="0",
             LOG_LEVEL="WARNING",
         )
         if redis_url:
@@ -297,17 +299,16 @@ class Stack:
         self.migrated.add(env["DATABASE_URL"])
 
     def server(self, name: str, env: dict[str, str]) -> str:
-        """A gunicorn (project config) on a free port, started once per name."""
+        """The server as `make serve` runs it (python -m backend.serve) on a free port, started
+        once per name."""
         if name not in self.servers:
             self.migrate(env)
             port = free_port()
-            gunicorn = str(Path(PY).parent / "gunicorn")
             process = self._popen(
-                f"gunicorn-{name}",
-                [gunicorn, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-                 "backend.wsgi"],
-                env,
-            )  # fmt: skip
+                f"serve-{name}",
+                [PY, "-m", "backend.serve"],
+                {**env, "SERVER_BIND": f"127.0.0.1:{port}"},
+            )
             url = f"http://127.0.0.1:{port}"
             wait_http(f"{url}/readyz", ok=lambda r: r.status_code == 200, process=process)
             self.servers[name] = url

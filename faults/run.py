@@ -3,9 +3,9 @@
     .venv/bin/python faults/run.py                      # every scenario
     .venv/bin/python faults/run.py sqlite_mixed redis_outage
 
-Starts gunicorn (the project's gunicorn.conf.py, DEBUG off), the Kakao stand-in, and,
-for the scenarios that need them, its own redis-server and a throwaway PostgreSQL
-cluster on free ports; never the machine's shared ones. Prints one row per scenario
+Starts the server as `make serve` runs it (python -m backend.serve, DEBUG off), the Kakao
+stand-in, and, for the scenarios that need them, its own redis-server and a throwaway
+PostgreSQL cluster on free ports; never the machine's shared ones. Prints one row per scenario
 and exits 1 on any unexpected answer or failed check. Everything started is stopped
 on any exit, Ctrl-C included. Server logs: faults/logs/.
 """

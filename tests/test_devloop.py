@@ -80,6 +80,16 @@ def test_gunicorn_stops_on_a_bad_setting_with_one_line(tmp_path):
     assert result.stderr.splitlines() == [SECRET_KEY_MISSING]
 
 
+def test_make_serves_server_stops_on_a_bad_setting_with_one_line():
+    # `python -m backend.serve` (granian): the same line, before granian starts (stdout is
+    # where granian would say "Starting granian" and "Listening at").
+    env = clean_env(SERVER_BIND=f"127.0.0.1:{free_port()}", WEB_CONCURRENCY="1")
+    result = run([sys.executable, "-m", "backend.serve"], env)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [SECRET_KEY_MISSING]
+    assert result.stdout == ""
+
+
 def test_a_good_configuration_still_starts():
     result = run([sys.executable, "manage.py", "check"], clean_env(DJANGO_DEBUG="1"))
     assert result.returncode == 0, result.stderr

@@ -1,11 +1,11 @@
 """Issue 16's "done means": /metrics on `make serve` (2 workers) reports the matching counts.
 
-gunicorn as `make serve` runs it (gunicorn.conf.py, DEBUG off, 2 workers) with metrics
-on, a fresh SQLite file, its own PROMETHEUS_MULTIPROC_DIR and the Kakao stand-in on a
-free port: two sign-ins from two devices, one ends the other, and a rotated refresh
-cookie is presented again past the reuse window. Every request goes on a new connection,
-so either worker may take it; whichever worker answers the scrape reports them all.
-Nothing outside this test is used (no shared PostgreSQL or Redis).
+The server as `make serve` runs it (python -m backend.serve: granian, DEBUG off, 2
+workers) with metrics on, a fresh SQLite file, its own PROMETHEUS_MULTIPROC_DIR and the
+Kakao stand-in on a free port: two sign-ins from two devices, one ends the other, and a
+rotated refresh cookie is presented again past the reuse window. Every request goes on a
+new connection, so either worker may take it; whichever worker answers the scrape reports
+them all. Nothing outside this test is used (no shared PostgreSQL or Redis).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from kakao_standin.server import start_in_thread
-from tests.servers import browser, gunicorn, migrate, production_env
+from tests.servers import browser, migrate, production_env, serve
 
 CLIENT_ID = "metrics-serve-key"
 REDIRECT = "http://localhost:5173/oauth/kakao/callback"
@@ -42,7 +42,7 @@ REFRESH = "mutation { refreshToken { token errors { code } } }"
 
 
 @pytest.fixture
-def serve(tmp_path):
+def make_serve(tmp_path):
     """`make serve`'s shape on free ports: the API's URL and the stand-in's."""
     standin, standin_url = start_in_thread(client_id=CLIENT_ID)
     metrics_dir = tmp_path / "prometheus"
@@ -63,7 +63,7 @@ def serve(tmp_path):
     )
     migrate(env)
     try:
-        with gunicorn(env, tmp_path / "gunicorn.log") as api:
+        with serve(env, tmp_path / "serve.log") as api:
             yield api, standin_url
     finally:
         standin.shutdown()
@@ -111,8 +111,8 @@ def counts(body: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     }
 
 
-def test_make_serve_reports_two_sign_ins_a_session_ended_and_a_replay(serve):
-    api, standin = serve
+def test_make_serve_reports_two_sign_ins_a_session_ended_and_a_replay(make_serve):
+    api, standin = make_serve
     # given: the same person signs in on a laptop and on a phone
     laptop, laptop_token = sign_in(api, standin, CHROME_MAC)
     sign_in(api, standin, SAFARI_IPHONE)

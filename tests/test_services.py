@@ -5,14 +5,11 @@ Run by `make test-services` (and CI); skipped by plain `make test`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -30,7 +27,6 @@ from tests.kakao_fixtures import user_response
 
 pytestmark = pytest.mark.services
 
-ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 30
 THREADS = 8
 
@@ -79,15 +75,10 @@ REFRESH = """mutation($refreshToken: String) {
 AUTHORIZE = "query { kakaoAuthorizeUrl { url state errors { code } } }"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def instances(tmp_path):
-    """Two gunicorn instances (DEBUG off) on the test database and the test Redis."""
+    """Two servers as `make serve` runs them (DEBUG off) on the test database and the test
+    Redis."""
     server, standin_url = start_in_thread(client_id=CLIENT_ID)
     database = settings.DATABASES["default"]
     env = {
@@ -109,47 +100,18 @@ def instances(tmp_path):
         "RATE_LIMIT_REFRESH_PER_IP": "9/60",
         "JWT_REFRESH_REUSE_SECONDS": "1",
         "WEB_CONCURRENCY": "1",
-        "GUNICORN_THREADS": "4",
-        "GUNICORN_ACCESSLOG": "",
+        "WEB_THREADS": "4",
+        "ACCESS_LOG": "0",
     }
-    processes, urls = [], []
-    for _ in range(2):
-        port = _free_port()
-        processes.append(
-            subprocess.Popen(
-                [
-                    str(Path(sys.executable).parent / "gunicorn"),
-                    "-c",
-                    "gunicorn.conf.py",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "backend.wsgi",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=(tmp_path / f"gunicorn-{port}.log").open("w"),
-            )
-        )
-        urls.append(f"http://127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + 30
-        for url in urls:
-            while True:
-                try:
-                    if requests.get(f"{url}/readyz", timeout=2).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    pass
-                assert time.monotonic() < deadline, "gunicorn did not become ready"
-                time.sleep(0.2)
-        yield urls, standin_url
+        with contextlib.ExitStack() as running:
+            urls = [
+                running.enter_context(servers.serve(env, tmp_path / f"serve-{i}.log"))
+                for i in range(2)
+            ]
+            yield urls, standin_url
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=15)
-        for log in tmp_path.glob("gunicorn-*.log"):
+        for log in sorted(tmp_path.glob("serve-*.log")):
             print(f"--- {log.name}\n{log.read_text()[-3000:]}")
         server.shutdown()
         server.server_close()

@@ -16,7 +16,7 @@ from django.db import connection
 
 from backend.dbcache import TABLE, SharedDatabaseCache
 from kakao_standin.server import start_in_thread
-from tests.servers import ROOT, browser, gunicorn, migrate, production_env
+from tests.servers import ROOT, browser, migrate, production_env, serve
 
 # --- counters: exact when several processes increment at once -------------------------
 
@@ -121,7 +121,7 @@ def test_live_entries_are_never_evicted(db):
     assert all(store.get(f"flood-{i}") == i for i in range(30))
 
 
-# --- make serve's shape: gunicorn, 2 workers, SQLite, no REDIS_URL ------------------------
+# --- make serve's shape: python -m backend.serve, 2 workers, SQLite, no REDIS_URL --------
 
 CLIENT_ID = "shared-cache-key"
 REDIRECT = "http://localhost:5173/oauth/kakao/callback"
@@ -160,7 +160,7 @@ def test_two_workers_share_states_and_rate_limits(tmp_path):
     )
     migrate(env)
     try:
-        with gunicorn(env, tmp_path / "gunicorn.log") as api:
+        with serve(env, tmp_path / "serve.log") as api:
             assert requests.get(f"{api}/readyz", timeout=5).json()["cache_backend"] == "database"
 
             def new_code() -> str:

@@ -1,23 +1,21 @@
-"""Production refuses to run misconfigured, in the process that serves: gunicorn itself.
+"""Production refuses to run misconfigured, in the process that serves: the server itself.
 
-Each bad setting starts the real gunicorn (gunicorn.conf.py, DEBUG off) on a free port:
-it must exit 1 before it listens, printing the system checks' own one-line messages
-(those of `manage.py check`), and nothing may ever answer on that port.
+Each bad setting starts the real server as `make serve` runs it (python -m backend.serve,
+DEBUG off) on a free port: it must exit 1 before it listens, printing the system checks' own
+one-line messages (those of `manage.py check`), and nothing may ever answer on that port.
+gunicorn (gunicorn.conf.py, still supported) refuses the same way.
 """
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import threading
-import time
 
 import jwt
 import pytest
 import requests
 
-from tests.servers import GUNICORN, ROOT, free_port, gunicorn, migrate, production_env
+from tests.servers import GUNICORN, ROOT, migrate, production_env, serve, start_refused
 
 WEAK_KEY = {"DJANGO_SECRET_KEY": "abc"}
 ANY_HOST = {"DJANGO_ALLOWED_HOSTS": "*"}
@@ -38,40 +36,10 @@ LOOPBACK_AUTH = "(kakao_standin.E001) KAKAO_AUTH_URL points at a loopback addres
 LOOPBACK_API = "(kakao_standin.E001) KAKAO_API_URL points at a loopback address"
 
 
-def start_refused(env: dict[str, str]) -> tuple[subprocess.CompletedProcess, list[str], int]:
-    """gunicorn with this environment, run to its end; every connection it accepted; its port."""
-    port = free_port()
-    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
-    accepted: list[str] = []
-    done = threading.Event()
-
-    def knock() -> None:  # from the start until gunicorn has exited: did anything listen?
-        while not done.is_set():
-            with socket.socket() as sock:
-                sock.settimeout(0.2)
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    accepted.append(f"connected to {port}")
-            time.sleep(0.01)
-
-    knocker = threading.Thread(target=knock)
-    knocker.start()
-    try:
-        result = subprocess.run(
-            [GUNICORN, "-c", "gunicorn.conf.py", "backend.wsgi"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=90,
-            check=False,
-        )
-    finally:
-        done.set()
-        knocker.join()
-    return result, accepted, port
+GUNICORN_COMMAND = [GUNICORN, "-c", "gunicorn.conf.py", "backend.wsgi"]
 
 
-@pytest.mark.parametrize(
+EACH_BAD_SETTING = pytest.mark.parametrize(
     ("bad", "expected"),
     [
         (WEAK_KEY, [E001]),
@@ -82,11 +50,13 @@ def start_refused(env: dict[str, str]) -> tuple[subprocess.CompletedProcess, lis
     ],
     ids=["weak-secret-key", "allowed-hosts-star", "graphiql-on", "insecure-cookies", "local-kakao"],
 )
-def test_gunicorn_refuses_each_bad_setting_before_it_listens(bad, expected):
-    result, accepted, _port = start_refused(production_env(**bad))
+
+
+def assert_refused(
+    result: subprocess.CompletedProcess, accepted: list, expected: list[str]
+) -> None:
     assert result.returncode == 1, result.stderr[-3000:]
     assert accepted == []
-    assert "Listening at" not in result.stderr and "Booting worker" not in result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
     assert len(lines) == len(expected), lines
@@ -94,6 +64,21 @@ def test_gunicorn_refuses_each_bad_setting_before_it_listens(bad, expected):
         assert [line.startswith(f"Configuration error: {message}") for line in lines].count(
             True
         ) == 1
+
+
+@EACH_BAD_SETTING
+def test_the_server_refuses_each_bad_setting_before_it_listens(bad, expected):
+    result, accepted, _port = start_refused(production_env(**bad))
+    assert_refused(result, accepted, expected)
+    # granian says "Starting granian", "Listening at" and "Spawning worker" on stdout: none.
+    assert result.stdout == ""
+
+
+@EACH_BAD_SETTING
+def test_gunicorn_refuses_each_bad_setting_before_it_listens(bad, expected):
+    result, accepted, _port = start_refused(production_env(**bad), GUNICORN_COMMAND)
+    assert_refused(result, accepted, expected)
+    assert "Listening at" not in result.stderr and "Booting worker" not in result.stderr
 
 
 def test_the_same_lines_as_manage_py_check_and_no_forged_token_served():
@@ -135,13 +120,13 @@ def test_the_same_lines_as_manage_py_check_and_no_forged_token_served():
 def test_a_good_configuration_serves_and_local_kakao_is_allowed_only_when_asked(tmp_path):
     env = production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     migrate(env)
-    with gunicorn(env, tmp_path / "good.log") as url:
+    with serve(env, tmp_path / "good.log") as url:
         ready = requests.get(f"{url}/readyz", timeout=5).json()
         assert ready["status"] == "ok" and ready["cache_backend"] == "database"
     assert "accounts.W004" not in (tmp_path / "good.log").read_text()
     # The benchmarks' and fault tests' switch: the stand-in on loopback over http, said so.
     local = {**env, **LOCAL_KAKAO, "KAKAO_ALLOW_LOCAL_URLS": "1"}
-    with gunicorn(local, tmp_path / "local.log") as url:
+    with serve(local, tmp_path / "local.log") as url:
         assert requests.get(f"{url}/readyz", timeout=5).status_code == 200
     log = (tmp_path / "local.log").read_text()
     assert "system_check (accounts.W004) KAKAO_ALLOW_LOCAL_URLS is on" in log
