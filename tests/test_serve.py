@@ -59,7 +59,8 @@ def server(env):
     process environment a variable Django reads from request.META (CSRF_COOKIE)."""
     base, directory = env
     settings = {**base, "WEB_CONCURRENCY": "2", "CSRF_COOKIE": CSRF_PROBE}
-    del settings["ACCESS_LOG"]
+    # Neither name set: the launcher's own default (GUNICORN_ACCESSLOG="" would mean off).
+    del settings["ACCESS_LOG"], settings["GUNICORN_ACCESSLOG"]
     with servers.serve(settings, directory / "server.log") as url:
         yield url, directory / "server.log"
 
