@@ -10,6 +10,10 @@ class AccountsConfig(AppConfig):
         from graphql_jwt.refresh_token.models import RefreshToken as UnusedRefreshToken
 
         from accounts import checks  # noqa: F401  (registers the system checks)
+        from backend import dbhealth
+
+        # After Django's own request signal receivers (connected when django.db loads).
+        dbhealth.connect()
 
         # graphql-jwt registers an admin for its own (unused) model that lists
         # tokens in clear; accounts.RefreshToken's admin is the one in use.

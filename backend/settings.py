@@ -145,6 +145,9 @@ DATABASES = {
 DATABASE_CONNECT_TIMEOUT_SECONDS = env_int("DATABASE_CONNECT_TIMEOUT_SECONDS", 3)
 # What a 503 tells clients to wait before retrying (Retry-After).
 DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 1)
+# A kept connection is health-checked (a round trip) only after sitting idle this long
+# (backend/dbhealth.py); 0 checks before every request, as Django does.
+DATABASE_HEALTH_CHECK_IDLE_SECONDS = env_int("DATABASE_HEALTH_CHECK_IDLE_SECONDS", 5)
 if _POSTGRES:
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = (
         DATABASE_CONNECT_TIMEOUT_SECONDS
