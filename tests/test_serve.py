@@ -149,7 +149,7 @@ def test_sigterm_lets_requests_finish_within_the_grace_period_then_stops_every_p
     settings = {
         **env[0], "KAKAO_AUTH_URL": at, "KAKAO_API_URL": at, "KAKAO_ALLOW_LOCAL_URLS": "1",
         "KAKAO_REQUIRE_STATE": "0", "KAKAO_REST_API_KEY": "k", "KAKAO_TIMEOUT_SECONDS": "30",
-        "WEB_CONCURRENCY": "2", "SERVER_GRACEFUL_TIMEOUT": "4",
+        "WEB_CONCURRENCY": "2", "SERVER_GRACEFUL_TIMEOUT": "6",
     }  # fmt: skip
     process, url = servers.start_serve(settings, env[1] / "sigterm.log")
     answers: dict[str, object] = {}
@@ -164,7 +164,7 @@ def test_sigterm_lets_requests_finish_within_the_grace_period_then_stops_every_p
 
     try:
         assert len(servers.in_group(process.pid)) == 3  # the master and its two workers
-        logins = [threading.Thread(target=login, args=(code,)) for code in ("slow-2", "slow-30")]
+        logins = [threading.Thread(target=login, args=(code,)) for code in ("slow-4", "slow-30")]
         for thread in logins:
             thread.start()
         deadline = time.monotonic() + 30
@@ -173,14 +173,16 @@ def test_sigterm_lets_requests_finish_within_the_grace_period_then_stops_every_p
             time.sleep(0.02)
         process.send_signal(signal.SIGTERM)
         stopping = time.monotonic()
-        while True:  # no new connection is taken: refused at once, not left waiting...
+        served = []  # until the signal is handled (a busy machine takes a while)...
+        while True:  # ...then no new connection is taken: refused at once, not left waiting,
             try:
-                requests.get(f"{url}/readyz", timeout=5)
+                requests.get(f"{url}/readyz", timeout=2)
             except requests.ConnectionError:
                 break
-            assert time.monotonic() - stopping < 1.5, "still accepting after SIGTERM"
+            served.append(round(time.monotonic() - stopping, 2))
+            assert served[-1] < 3, f"still answering after SIGTERM: {served}"
         assert answers == {}  # ...while both requests still run
-        assert process.wait(timeout=4 + 6) == 0
+        assert process.wait(timeout=6 + 6) == 0
         stopped = time.monotonic() - stopping
         for thread in logins:
             thread.join(timeout=10)
@@ -189,9 +191,9 @@ def test_sigterm_lets_requests_finish_within_the_grace_period_then_stops_every_p
         SlowKakao.release.set()
         kakao.shutdown()
         kakao.server_close()
-    assert leftover == set() and 3.5 < stopped < 4 + 6
+    assert leftover == set() and 5.5 < stopped < 6 + 6
     # The short one was answered (Kakao closed on it: a typed error); the one longer than
     # SERVER_GRACEFUL_TIMEOUT was cut off when its worker was killed: no answer at all.
     unavailable = {"data": {"kakaoLogin": {"errors": [{"code": "KAKAO_UNAVAILABLE"}]}}}
-    assert answers["slow-2"] == (200, unavailable)
+    assert answers["slow-4"] == (200, unavailable)
     assert isinstance(answers["slow-30"], requests.ConnectionError)
