@@ -125,7 +125,7 @@ bench-validation: install
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-# Fault injection over real HTTP: our own gunicorn, stand-in, Redis and PostgreSQL
+# Fault injection over real HTTP: our own server (as make serve runs it), stand-in, Redis and PostgreSQL
 # (never the shared ones), bounded to 4 minutes. One scenario: make test-faults FAULTS=kakao_hang
 FAULTS ?=
 .PHONY: test-faults

@@ -440,6 +440,8 @@ LOGGING = {
     "loggers": {
         # Django logs the full request on a 4xx/5xx; request bodies carry codes.
         "django.request": {"level": "ERROR"},
+        # ACCESS_LOG is the access log's switch, whatever LOG_LEVEL says.
+        "backend.access": {"level": "INFO"},
         # The development server's request lines, without their query strings.
         "django.server": {
             "handlers": ["console"],

@@ -68,13 +68,17 @@ def test_ours_runs_after_djangos_own_receivers_in_a_server_process():
         "from django.core.signals import request_started as s;"
         "print(','.join(getattr(r[1](), '__name__', '?') for r in s.receivers))"
     )
-    names = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={"DJANGO_SETTINGS_MODULE": "backend.settings", "DJANGO_DEBUG": "1", "PATH": ""},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout.strip().split(",")
+    names = (
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={"DJANGO_SETTINGS_MODULE": "backend.settings", "DJANGO_DEBUG": "1", "PATH": ""},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        .stdout.strip()
+        .split(",")
+    )
     assert names.index("close_old_connections") < names.index("skip_recent_checks")

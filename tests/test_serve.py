@@ -125,6 +125,19 @@ def test_without_process_environment_keeps_what_the_server_put_in_a_request():
     assert seen == [request]
 
 
+def test_an_http_variable_of_the_process_is_no_request_header():
+    from backend.wsgi import without_process_environment
+
+    process = {"HTTP_PROXY": "http://user:password@proxy:3128", "HTTPS_PROXY": "http://p:1"}
+    request = {"REQUEST_METHOD": "GET", "PATH_INFO": "/graphql", "HTTP_HOST": "h"}
+    seen = []
+    app = without_process_environment(lambda environ, _: seen.append(dict(environ)) or [], process)
+    app(process | request, None)
+    # A client that sends its own Proxy header keeps it.
+    app(process | request | {"HTTP_PROXY": "sent-by-the-client"}, None)
+    assert seen == [request, request | {"HTTP_PROXY": "sent-by-the-client"}]
+
+
 # --- SIGTERM: requests in flight finish within the grace period, then every process stops ---
 
 
