@@ -142,8 +142,11 @@ def start_refused(
 # --- `make serve`: python -m backend.serve (granian, its workers forked from it) ----------
 
 
-def processes() -> dict[int, tuple[int, int, str]]:
-    """pid → (parent pid, process group, state) of every process, from /proc."""
+def proc_stat() -> dict[int, list[str]]:
+    """pid → the fields of /proc/<pid>/stat after the command name, for every process.
+
+    [0] state, [1] parent pid, [2] process group, [19] start time (clock ticks).
+    """
     table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -152,9 +155,14 @@ def processes() -> dict[int, tuple[int, int, str]]:
             stat = (entry / "stat").read_text()
         except OSError:  # gone meanwhile
             continue
-        state, parent, group = stat[stat.rindex(")") + 2 :].split()[:3]
-        table[int(entry.name)] = (int(parent), int(group), state)
+        # The command name is in parentheses and may hold spaces; the fields follow it.
+        table[int(entry.name)] = stat[stat.rindex(")") + 2 :].split()
     return table
+
+
+def processes() -> dict[int, tuple[int, int, str]]:
+    """pid → (parent pid, process group, state) of every process."""
+    return {pid: (int(f[1]), int(f[2]), f[0]) for pid, f in proc_stat().items()}
 
 
 def workers(master: int) -> set[int]:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import proc_stat
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SH = ROOT / "scripts" / "dev.sh"
 
@@ -116,19 +118,8 @@ def port_is_free(port: int) -> bool:
 
 
 def processes() -> dict[int, tuple[int, str, str]]:
-    """pid → (parent pid, state, start time) of every process, from /proc."""
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name is in parentheses and may hold spaces; fields follow it.
-        fields = stat[stat.rindex(")") + 2 :].split()
-        table[int(entry.name)] = (int(fields[1]), fields[0], fields[19])
-    return table
+    """pid → (parent pid, state, start time) of every process."""
+    return {pid: (int(f[1]), f[0], f[19]) for pid, f in proc_stat().items()}
 
 
 def descendants(pid: int) -> dict[int, str]:
