@@ -5,7 +5,9 @@ request on a kept connection: on PostgreSQL a round trip as costly as the authen
 own query. A connection that served a request a moment ago is almost always still good; the
 one that a restarted database, an idle timeout or a proxy has dropped behind our back is one
 that sat idle. So a connection whose last request ended less than
-``DATABASE_HEALTH_CHECK_IDLE_SECONDS`` ago is not checked again. Should it be broken after
+``DATABASE_HEALTH_CHECK_IDLE_SECONDS`` ago is not checked again. (A request counts whether or
+not it queried; Django does not say which did. So a thread serving only requests without a
+query, /healthz say, keeps its connection trusted.) Should it be broken after
 all (the database restarted under load), that request answers the typed, retryable 503
 (backend/outages.py), and Django closes the connection at its end: the next request connects
 afresh. 0 checks before every request, as Django does.

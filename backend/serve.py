@@ -60,7 +60,7 @@ class ServeConfig:
             raise ValueError(f"SERVER_BIND must be host:port, got {bind!r}")
         return cls(
             host=host.strip("[]"),
-            port=_number(environ, "SERVER_BIND port", port, 1, 65535),
+            port=_number("SERVER_BIND port", port, 1, 65535),
             workers=_setting(environ, "WEB_CONCURRENCY", multiprocessing.cpu_count(), 1, 64),
             threads=_setting(environ, "WEB_THREADS", 16, 1, 256, older="GUNICORN_THREADS"),
             backlog=_setting(environ, "SERVER_BACKLOG", 2048, 128, 65535),
@@ -75,10 +75,10 @@ def _first(environ, name: str, older: str) -> str:
 
 def _setting(environ, name: str, default: int, low: int, high: int, older: str = "") -> int:
     raw = _first(environ, name, older) if older else environ.get(name, "").strip()
-    return _number(environ, name, raw, low, high) if raw else default
+    return _number(name, raw, low, high) if raw else default
 
 
-def _number(_environ, name: str, raw: str, low: int, high: int) -> int:
+def _number(name: str, raw: str, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:

@@ -74,6 +74,20 @@ def test_the_server_refuses_each_bad_setting_before_it_listens(bad, expected):
     assert result.stdout == ""
 
 
+def test_a_refused_start_leaves_no_metrics_directory_behind(tmp_path):
+    # With metrics on and no PROMETHEUS_MULTIPROC_DIR, the launcher makes one (in TMPDIR)
+    # before it loads the app; when the checks refuse the start, it must remove it again.
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = production_env(
+        **WEAK_KEY, METRICS_ENABLED="1", METRICS_TOKEN="t" * 32, TMPDIR=str(temporary)
+    )
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    result, accepted, _port = start_refused(env)
+    assert_refused(result, accepted, [E001])
+    assert list(temporary.iterdir()) == []
+
+
 @EACH_BAD_SETTING
 def test_gunicorn_refuses_each_bad_setting_before_it_listens(bad, expected):
     result, accepted, _port = start_refused(production_env(**bad), GUNICORN_COMMAND)
