@@ -5,12 +5,27 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower, Now
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from graphql_jwt.refresh_token.models import AbstractRefreshToken
 from graphql_jwt.settings import jwt_settings
 
 from accounts import caller
+
+
+class KakaoUserManager(UserManager):
+    def with_email(self, email: str) -> models.QuerySet:
+        """Users holding this email in any case: the collision the unique index forbids.
+
+        Spelled as that index is (``LOWER(email)``, emails present), so that SQLite and
+        PostgreSQL answer it from the index. ``email__iexact`` reads every row instead
+        (``UPPER(email) = …`` on PostgreSQL, ``LIKE`` on SQLite), and every first login
+        asks this: its cost grew with the number of users. Both sides are lowered by
+        the database, so its case rules are the index's.
+        """
+        return self.filter(Exact(Lower("email"), Lower(Value(email))), email__isnull=False)
 
 
 class User(AbstractUser):
@@ -23,7 +38,7 @@ class User(AbstractUser):
     profile_image_url = models.URLField(max_length=500, blank=True)
     thumbnail_image_url = models.URLField(max_length=500, blank=True)
 
-    objects = UserManager()
+    objects = KakaoUserManager()
 
     class Meta:
         constraints = [

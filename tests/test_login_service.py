@@ -136,6 +136,48 @@ def test_emails_are_unique_case_insensitively_in_the_database():
     User.objects.create_user(username="d", email="")  # stored as NULL: many may have none
 
 
+def test_an_email_is_found_in_any_case_and_only_as_written():
+    holder = User.objects.create_user(username="a", email="Mixed_Case@Example.com")
+    User.objects.create_user(username="b", email=None)
+    assert list(User.objects.with_email("mixed_case@EXAMPLE.COM")) == [holder]
+    # not a pattern: "_" and "%" are characters, not wildcards
+    assert not User.objects.with_email("MixedXCase@Example.com").exists()
+    assert not User.objects.with_email("%@Example.com").exists()
+    assert not User.objects.with_email("").exists()
+
+
+def _plan(queryset) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The tables are tiny here: say what the planner can use, not what it prefers.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = queryset.query.sql_with_params()
+        prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+        cursor.execute(prefix + sql, params)
+        return "\n".join(" ".join(map(str, row)) for row in cursor.fetchall())
+
+
+def test_the_email_lookup_of_every_first_login_reads_the_index_not_the_table():
+    plan = _plan(User.objects.with_email("someone@example.com"))
+    assert "accounts_user_email_ci_unique" in plan, plan
+    if connection.vendor == "sqlite":
+        assert "SEARCH" in plan, plan  # a seek, not "SCAN" (every row of the index)
+    else:
+        assert "Seq Scan" not in plan, plan
+
+
+def test_first_login_asks_for_the_email_as_the_index_spells_it(kakao):
+    mock_login(kakao)
+    with CaptureQueriesContext(connection) as queries:
+        services.kakao_login(code=CODE)
+    selects = [q["sql"] for q in queries if q["sql"].lstrip().startswith("SELECT")]
+    lookups = [sql for sql in selects if '"email"' in sql.partition(" WHERE ")[2]]
+    assert lookups, selects
+    for sql in lookups:
+        assert 'LOWER("accounts_user"."email")' in sql, sql
+        assert "LIKE" not in sql and "UPPER(" not in sql, sql
+
+
 def test_inactive_user_is_refused_and_unchanged(kakao):
     user = login(kakao).user
     User.objects.filter(pk=user.pk).update(is_active=False)

@@ -255,7 +255,7 @@ def _user_for_first_login(profile: KakaoProfile) -> tuple[User, bool]:
     """
     email = profile.email if profile.email_verified else None
     if email:
-        existing = User.objects.filter(email__iexact=email).first()
+        existing = User.objects.with_email(email).first()
         if existing is not None:
             if not settings.KAKAO_LINK_VERIFIED_EMAIL:
                 raise EmailTaken
@@ -290,7 +290,7 @@ def _sync_profile(user: User, account: SocialAccount, profile: KakaoProfile) -> 
     if (
         user.email is None
         and profile.email_verified
-        and not User.objects.filter(email__iexact=profile.email).exists()
+        and not User.objects.with_email(profile.email).exists()
     ):
         updates["email"] = profile.email
     for name, value in updates.items():
