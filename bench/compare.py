@@ -6,7 +6,10 @@ same virtual environment; each on a fresh database of its own), on SQLite and on
 every phase alternates between them (base then head, then head then base in the next round),
 so that both see the same machine under the same load. What is compared is the server's CPU
 per operation (bench/phases.py) and logins per second at concurrency 8 and 32 with Kakao at 0
-and 100 ms; each ratio is the median of the rounds' head ÷ base. Results:
+and 100 ms; each ratio is the median of the rounds' head ÷ base. Logins per second are measured
+with the server and its database on their own CPUs (bench/cores.py), concurrency 8 and 32 back
+to back within each round, and how a build scales is the median of the rounds' c32 ÷ c8; the
+same pairs on shared CPUs (Kakao at 0 ms) are kept for the record. Results:
 bench/results/compare.{json,md}.
 """
 
@@ -26,7 +29,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import load, phases, servers
+from bench import cores, load, phases, servers
 from bench.common import QUICK, ROOT, reference_cpu_ms, size
 from bench.compare_report import markdown, targets
 
@@ -68,12 +71,13 @@ def checkout(commit: str) -> Path:
 class Build:
     """One build's server on one database, with its signed-in clients."""
 
-    def __init__(self, name: str, root: Path, kind: str) -> None:
-        self.name, self.root = name, root
+    def __init__(self, name: str, root: Path, kind: str, standin: int) -> None:
+        self.name, self.root, self.standin = name, root, standin
         if kind == "sqlite":
             database, _ = servers.fresh_sqlite(name=f"compare-{name}", root=root)
         else:
             database = servers.fresh_postgres(suffix=f"_{name}", root=root)
+        self.database = database
         self.api = f"http://127.0.0.1:{servers.free_port()}"
         self.server = servers.start_server(database, root=root, url=self.api, **ENV, **_sizes())
         self.master = psutil.Process(self.server.pid)
@@ -87,14 +91,18 @@ class Build:
             self.clients[count] = clients
         return self.clients[count]
 
-    def measure(self, operation: str, concurrency: int = CONCURRENCY) -> dict:
-        return phases.run(
-            self.signed_in(concurrency),
-            phases.OPERATIONS[operation],
-            self.master,
-            warmup=WARMUP,
-            seconds=SECONDS,
-        )
+    def measure(self, operation: str, concurrency: int = CONCURRENCY, *, split=False) -> dict:
+        clients = self.signed_in(concurrency)
+        server, load_side = cores.tree(self.master), [self.standin]
+        with cores.Split(server, load_side, self.database, on=split) as placed:
+            return phases.run(
+                clients,
+                phases.OPERATIONS[operation],
+                self.master,
+                warmup=WARMUP,
+                seconds=SECONDS,
+                settle=placed.settle,
+            )
 
     def stop(self) -> None:
         servers.stop(self.server, signal.SIGINT)
@@ -119,11 +127,24 @@ def alternate(builds: list[Build], rounds: int, measure) -> dict[str, list[dict]
     return runs
 
 
+def paired_rates(builds: list[Build], latency: int, *, split: bool) -> dict:
+    """Logins/s at each concurrency, the two back to back per build and round (orders
+    flipped every round), so that each round gives a build's c32 ÷ c8 on one machine state."""
+    runs = {f"{latency}ms_c{c}": {b.name: [] for b in builds} for c in LOGIN_CONCURRENCY}
+    for r in range(ROUNDS):
+        for build in builds if r % 2 == 0 else builds[::-1]:
+            for c in LOGIN_CONCURRENCY if r % 2 == 0 else LOGIN_CONCURRENCY[::-1]:
+                measured = build.measure("login", c, split=split)
+                runs[f"{latency}ms_c{c}"][build.name].append(measured)
+    return runs
+
+
 def compare_on(kind: str, roots: dict[str, Path], standin) -> dict:
     log(f"{kind}: fresh databases, both servers")
-    builds = [Build(name, root, kind) for name, root in roots.items()]
+    builds = [Build(name, root, kind, standin.pid) for name, root in roots.items()]
+    split, placement = cores.possible(builds[0].database)
     try:
-        result: dict = {"cpu": {}, "logins": {}}
+        result: dict = {"cpu": {}, "logins": {}, "logins_shared": {}, "cores": placement}
         for operation in OPERATIONS:
             log(f"{kind}: {operation}")
             result["cpu"][operation] = alternate(
@@ -131,12 +152,12 @@ def compare_on(kind: str, roots: dict[str, Path], standin) -> dict:
             )
         for latency in (0, 100) if LOGIN_RATES else ():
             servers.set_latency(standin, latency)
-            for concurrency in LOGIN_CONCURRENCY:
-                log(f"{kind}: logins at concurrency {concurrency}, Kakao at {latency} ms")
-                result["logins"][f"{latency}ms_c{concurrency}"] = alternate(
-                    builds, ROUNDS, lambda b, c=concurrency: b.measure("login", c)
-                )
+            log(f"{kind}: logins at concurrency 8 and 32, Kakao at {latency} ms ({placement})")
+            result["logins"] |= paired_rates(builds, latency, split=split)
         servers.set_latency(standin, 0)
+        if LOGIN_RATES and split:
+            log(f"{kind}: logins at concurrency 8 and 32, Kakao at 0 ms, shared CPUs")
+            result["logins_shared"] = paired_rates(builds, 0, split=False)
         log(f"{kind}: refresh storm (head)")
         result["storm"] = load.storm(api=builds[-1].api)
         return result
@@ -155,6 +176,19 @@ def summarise(runs: dict[str, list[dict]], key: str) -> dict:
         "errors": {"base": sum(r["errors"] for r in base), "head": sum(r["errors"] for r in head)},
         "load_averages": [r["load_average"] for r in base + head],
     }
+
+
+def scaling(phases_: dict[str, dict[str, list[dict]]]) -> dict[str, dict[str, float | None]]:
+    """Per Kakao latency and build: the median of the rounds' c32 ÷ c8 logins/s."""
+    result: dict[str, dict[str, float | None]] = {}
+    for latency in sorted({phase.split("_")[0] for phase in phases_}):
+        low, high = phases_[f"{latency}_c8"], phases_[f"{latency}_c32"]
+        result[latency] = {}
+        for build in low:
+            pairs = zip(low[build], high[build], strict=True)
+            ratios = [h["per_second"] / lo["per_second"] for lo, h in pairs if lo["per_second"]]
+            result[latency][build] = round(statistics.median(ratios), 3) if ratios else None
+    return result
 
 
 def main() -> None:
@@ -194,6 +228,12 @@ def main() -> None:
             "logins_per_second": {
                 phase: summarise(r, "per_second") for phase, r in raw[kind]["logins"].items()
             },
+            "scaling": scaling(raw[kind]["logins"]),
+            "cores": raw[kind]["cores"],
+            "logins_per_second_shared_cpus": {
+                phase: summarise(r, "per_second") for phase, r in raw[kind]["logins_shared"].items()
+            },
+            "scaling_shared_cpus": scaling(raw[kind]["logins_shared"]),
             "storm": raw[kind]["storm"],
         }
         for kind in raw

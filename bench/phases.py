@@ -175,8 +175,13 @@ def run(
     *,
     warmup: float,
     seconds: float,
+    settle: Callable[[], None] | None = None,
 ) -> dict:
-    """``operation`` by every client at once; server CPU per operation after the warm-up."""
+    """``operation`` by every client at once; server CPU per operation after the warm-up.
+
+    ``settle`` runs at the end of the warm-up, before the measured window opens (the
+    database connections the server opened while warming up exist by then).
+    """
     done, errors, kinds = [0] * len(clients), [0] * len(clients), Counter()
     lock = threading.Lock()
     started = time.monotonic()
@@ -196,6 +201,8 @@ def run(
     for thread in threads:
         thread.start()
     time.sleep(warmup)
+    if settle is not None:
+        settle()
     cpu, ok, at = server_cpu_seconds(master), sum(done), time.monotonic()
     for thread in threads:
         thread.join(timeout=warmup + seconds + 60)
