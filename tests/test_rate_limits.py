@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 
+from accounts import ratelimit
 from accounts.ratelimit import Rate
 from tests.kakao_fixtures import mock_login, token_error
 
@@ -18,6 +20,16 @@ mutation Login($code: String!, $state: String) {
 }
 """
 REFRESH = 'mutation { refreshToken(refreshToken: "nope") { token errors { code retryAfter } } }'
+
+
+@pytest.fixture(autouse=True)
+def _one_window(monkeypatch):
+    """Each test counts within one window. On the real clock a test that ran across a
+    window's edge (it happened: three logins at hh:24:59.99, hh:24:59.99 and hh:25:00.00)
+    started a new count halfway and saw no limit. The limiter's clock only: 1 s into a
+    window that is a whole number of days, hours and minutes since the epoch."""
+    start = 20_833 * 86_400
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: start + 1.0))
 
 
 @pytest.fixture(autouse=True)
