@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from types import SimpleNamespace
 
 import pytest
 import responses
@@ -26,6 +28,23 @@ def _empty_cache(request):
         request.getfixturevalue("_django_db_helper")  # the test's own database access, first
         cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_windows_start_with_the_test(monkeypatch):
+    """The rate limiter's clock starts each test 1 s into a new window, then runs on.
+
+    Its windows are fixed (a minute is 12:00:00 to 12:00:59), and a test that counts requests
+    within one went wrong whenever it ran across a window's edge (seen in CI: three logins at
+    hh:24:59.99 to hh:25:00.00 started a new count halfway and saw no limit). The clock is the
+    real one shifted to a day's start, so every window of a minute, an hour or a day starts
+    with the test; it still moves with time, and with freezegun's when a test freezes it.
+    """
+    from accounts import ratelimit
+
+    started = time.time()
+    shift = (started // 86_400 + 1) * 86_400 + 1 - started
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: time.time() + shift))
 
 
 @pytest.fixture

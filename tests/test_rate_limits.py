@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from freezegun import freeze_time
 
 from accounts import ratelimit
 from accounts.ratelimit import Rate
@@ -20,16 +21,6 @@ mutation Login($code: String!, $state: String) {
 }
 """
 REFRESH = 'mutation { refreshToken(refreshToken: "nope") { token errors { code retryAfter } } }'
-
-
-@pytest.fixture(autouse=True)
-def _one_window(monkeypatch):
-    """Each test counts within one window. On the real clock a test that ran across a
-    window's edge (it happened: three logins at hh:24:59.99, hh:24:59.99 and hh:25:00.00)
-    started a new count halfway and saw no limit. The limiter's clock only: 1 s into a
-    window that is a whole number of days, hours and minutes since the epoch."""
-    start = 20_833 * 86_400
-    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: start + 1.0))
 
 
 @pytest.fixture(autouse=True)
@@ -142,3 +133,12 @@ def test_bad_rates_fail_the_system_check(settings, value):
 
     settings.RATE_LIMIT_LOGIN_PER_IP = value
     assert "accounts.E008" in [e.id for e in check_configuration()]
+
+
+def test_each_test_starts_one_second_into_every_window_and_its_clock_moves():
+    """The guard of conftest's _rate_limit_windows_start_with_the_test: without it, a test
+    counting requests fails whenever it runs across a minute's edge."""
+    now = ratelimit.time.time()
+    assert 1 <= now % 86_400 < 30  # a day's, an hour's and a minute's window alike
+    with freeze_time(timedelta(minutes=2)):  # a test that moves time moves the limiter's too
+        assert ratelimit.time.time() - now == pytest.approx(120, abs=10)
